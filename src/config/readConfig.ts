@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './ConfigError.js';
+import * as v from './validators.js';
+
+export interface EndpointOptions {
+  /** Record field that holds the key; matched case-insensitively. Default `id`. */
+  keyField?: string;
+  /** Name of the page's record array when the page has more than one array property. */
+  recordsKey?: string;
+  /** Query parameter that sets the page size, and the size to ask for. Sent only when both are set. */
+  pageSizeParam?: string;
+  pageSize?: number;
+}
+
+export interface Config {
+  baseUrl: string | undefined;
+  refreshToken: string | undefined;
+  endpoints: string[] | undefined;
+  openapiUrl: string | undefined;
+  maxRps: number;
+  requestTimeoutMs: number;
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  queuePrefix: string;
+  concurrency: number;
+  incrementalCron: string;
+  mirrorCron: string;
+  tz: string;
+  adminHost: string;
+  adminPort: number;
+  adminToken: string | undefined;
+  logLevel: string;
+  mirrorMaxDeleteShare: number;
+  shutdownGraceMs: number;
+  endpointOptions: Record<string, EndpointOptions>;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function get(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
+/**
+ * Reads and validates every setting at once, so a bad value stops the process at start-up with
+ * one line naming the variable, never half-way through a sync. Layers: environment, then the
+ * optional per-endpoint options file (`ONECORE_CONFIG_FILE`), then defaults.
+ */
+export function readConfig(env: Env = process.env): Config {
+  const tz = get(env, 'SYNC_TZ') !== undefined ? v.timeZone('SYNC_TZ', env.SYNC_TZ!) : 'UTC';
+  const baseUrl = get(env, 'ONECORE_BASE_URL') !== undefined ? v.httpUrl('ONECORE_BASE_URL', env.ONECORE_BASE_URL!) : undefined;
+  const refreshToken = get(env, 'ONECORE_REFRESH_TOKEN')?.trim();
+  if (refreshToken !== undefined && /\s/.test(refreshToken)) {
+    throw new ConfigError('ONECORE_REFRESH_TOKEN must not contain white space');
+  }
+  const configFile = get(env, 'ONECORE_CONFIG_FILE');
+  const fileOptions = configFile !== undefined ? readEndpointOptionsFile(configFile) : { endpoints: undefined, options: {} };
+  const endpoints = get(env, 'ONECORE_ENDPOINTS') !== undefined
+    ? v.endpointList('ONECORE_ENDPOINTS', env.ONECORE_ENDPOINTS!)
+    : fileOptions.endpoints;
+
+  return {
+    baseUrl,
+    refreshToken,
+    endpoints,
+    openapiUrl: get(env, 'ONECORE_OPENAPI_URL') !== undefined ? v.httpUrl('ONECORE_OPENAPI_URL', env.ONECORE_OPENAPI_URL!) : undefined,
+    maxRps: get(env, 'ONECORE_MAX_RPS') !== undefined ? v.positiveNumber('ONECORE_MAX_RPS', env.ONECORE_MAX_RPS!, { allowZero: true, max: 100000 }) : 10,
+    requestTimeoutMs: get(env, 'ONECORE_TIMEOUT_MS') !== undefined ? v.positiveInteger('ONECORE_TIMEOUT_MS', env.ONECORE_TIMEOUT_MS!, { max: 600000 }) : 30000,
+    databaseUrl: get(env, 'DATABASE_URL') !== undefined ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:']) : undefined,
+    redisUrl: get(env, 'REDIS_URL') !== undefined ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:']) : 'redis://127.0.0.1:6379',
+    queuePrefix: get(env, 'SYNC_QUEUE_PREFIX') !== undefined ? queuePrefix(env.SYNC_QUEUE_PREFIX!) : 'onecore-sync',
+    concurrency: get(env, 'SYNC_CONCURRENCY') !== undefined ? v.positiveInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY!, { max: 64 }) : 2,
+    incrementalCron: v.cron('SYNC_INCREMENTAL_CRON', get(env, 'SYNC_INCREMENTAL_CRON') ?? '*/15 * * * *', tz),
+    mirrorCron: v.cron('SYNC_MIRROR_CRON', get(env, 'SYNC_MIRROR_CRON') ?? '0 2 * * *', tz),
+    tz,
+    adminHost: get(env, 'ADMIN_HOST') !== undefined ? v.host('ADMIN_HOST', env.ADMIN_HOST!) : '127.0.0.1',
+    adminPort: get(env, 'ADMIN_PORT') !== undefined ? v.port('ADMIN_PORT', env.ADMIN_PORT!) : 9464,
+    adminToken: adminToken(get(env, 'ADMIN_TOKEN')),
+    logLevel: get(env, 'LOG_LEVEL') !== undefined ? v.oneOf('LOG_LEVEL', env.LOG_LEVEL!, LOG_LEVELS) : 'info',
+    mirrorMaxDeleteShare: get(env, 'MIRROR_MAX_DELETE_SHARE') !== undefined ? v.share('MIRROR_MAX_DELETE_SHARE', env.MIRROR_MAX_DELETE_SHARE!) : 0.5,
+    shutdownGraceMs: get(env, 'SHUTDOWN_GRACE_MS') !== undefined ? v.positiveInteger('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS!, { max: 3600000 }) : 30000,
+    endpointOptions: fileOptions.options,
+  };
+}
+
+function queuePrefix(raw: string): string {
+  const value = raw.trim();
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
+    throw new ConfigError(`SYNC_QUEUE_PREFIX must be 1 to 64 letters, digits, _ . : or -, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function adminToken(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  // A short bearer token on an HTTP port is guessable; refuse it rather than run exposed.
+  if (raw.trim().length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  return raw.trim();
+}
+
+const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize']);
+
+/**
+ * The options file: `{"endpoints": {"orders": {"keyField": "orderId"}, …}}`. Listing endpoints
+ * there also selects them when `ONECORE_ENDPOINTS` is not set.
+ */
+export function readEndpointOptionsFile(path: string): { endpoints: string[] | undefined; options: Record<string, EndpointOptions> } {
+  const where = `ONECORE_CONFIG_FILE (${path})`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${where} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${where} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(parsed) || !isObject(parsed.endpoints)) {
+    throw new ConfigError(`${where} must be a JSON object with an "endpoints" object, e.g. {"endpoints": {"orders": {"keyField": "id"}}}`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (key !== 'endpoints') throw new ConfigError(`${where}: unknown key ${JSON.stringify(key)} (only "endpoints")`);
+  }
+  const options: Record<string, EndpointOptions> = {};
+  for (const [rawName, rawOptions] of Object.entries(parsed.endpoints)) {
+    const name = v.endpointName(where, rawName);
+    if (!isObject(rawOptions)) throw new ConfigError(`${where}: endpoints.${rawName} must be an object`);
+    for (const key of Object.keys(rawOptions)) {
+      if (!OPTION_KEYS.has(key)) throw new ConfigError(`${where}: endpoints.${rawName}.${key} is not an option (${[...OPTION_KEYS].join(', ')})`);
+    }
+    const o: EndpointOptions = {};
+    for (const key of ['keyField', 'recordsKey', 'pageSizeParam'] as const) {
+      const value = rawOptions[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`${where}: endpoints.${rawName}.${key} must be a non-empty string`);
+      o[key] = value.trim();
+    }
+    if (rawOptions.pageSize !== undefined) {
+      o.pageSize = v.positiveInteger(`${where}: endpoints.${rawName}.pageSize`, String(rawOptions.pageSize), { max: 100000 });
+    }
+    options[name] = o;
+  }
+  const names = Object.keys(options);
+  return { endpoints: names.length > 0 ? names : undefined, options };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** For commands that cannot run without a setting: one line that names it. */
+export function required<K extends keyof Config>(config: Config, key: K, variable: string, why: string): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new ConfigError(`${variable} is required ${why}`);
+  return value as NonNullable<Config[K]>;
+}

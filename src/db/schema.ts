@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, check, index, integer, pgSchema, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * `onecore` holds what users query: one relation per endpoint (`onecore.orders`, …), created by
+ * the engine the first time an endpoint is synced (see src/db/recordTables.ts), because endpoint
+ * names are only known at run time. `onecore_sync` holds the state that must survive anything:
+ * credentials, checkpoints, run history and rejected records.
+ */
+export const dataSchema = pgSchema('onecore');
+export const syncSchema = pgSchema('onecore_sync');
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** One row: the shop's credentials. Renewal locks it (`for update`) so it happens once for all workers. */
+export const credentials = syncSchema.table(
+  'credentials',
+  {
+    id: smallint('id').primaryKey().default(1),
+    refreshToken: text('refresh_token').notNull(),
+    /** Kept after a rotation and tried once if the current one is refused. */
+    previousRefreshToken: text('previous_refresh_token'),
+    /** When the current refresh token was first stored (bootstrap, `token set` or rotation). */
+    refreshTokenSince: ts('refresh_token_since').notNull().defaultNow(),
+    rotatedAt: ts('rotated_at'),
+    accessToken: text('access_token'),
+    accessTokenExpiresAt: ts('access_token_expires_at'),
+    renewedAt: ts('renewed_at'),
+    renewCount: bigint('renew_count', { mode: 'number' }).notNull().default(0),
+    /** sha-256 of the last ONECORE_REFRESH_TOKEN bootstrapped, to notice the operator changing it. */
+    bootstrapSha256: text('bootstrap_sha256'),
+    source: text('source').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [check('credentials_single_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * Where each endpoint's walk stands, per mode. `cursor` is the `after` value of the next page to
+ * fetch (NULL = from the beginning). Mirror and backfill walks carry a `walk_id` so a retried job
+ * resumes its own walk; `completed_at` set means the next one starts afresh.
+ */
+export const checkpoints = syncSchema.table(
+  'checkpoints',
+  {
+    endpoint: text('endpoint').notNull(),
+    mode: text('mode').notNull(),
+    cursor: text('cursor'),
+    walkId: bigint('walk_id', { mode: 'number' }),
+    walkStartedAt: ts('walk_started_at'),
+    completedAt: ts('completed_at'),
+    pages: integer('pages').notNull().default(0),
+    records: bigint('records', { mode: 'number' }).notNull().default(0),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.endpoint, t.mode] })],
+);
+
+/** What the engine knows of each endpoint: forbidden (403) ones are remembered and reported. */
+export const endpoints = syncSchema.table('endpoints', {
+  name: text('name').primaryKey(),
+  status: text('status').notNull().default('active'),
+  source: text('source').notNull(),
+  keyField: text('key_field'),
+  firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+  lastSuccessAt: ts('last_success_at'),
+  lastError: text('last_error'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** One row per endpoint walk (a resumed walk is a new run carrying the same walk_id). */
+export const syncRuns = syncSchema.table(
+  'sync_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    endpoint: text('endpoint').notNull(),
+    mode: text('mode').notNull(),
+    status: text('status').notNull(),
+    walkId: bigint('walk_id', { mode: 'number' }),
+    jobId: text('job_id'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+    pages: integer('pages').notNull().default(0),
+    recordsSeen: bigint('records_seen', { mode: 'number' }).notNull().default(0),
+    inserted: bigint('inserted', { mode: 'number' }).notNull().default(0),
+    updated: bigint('updated', { mode: 'number' }).notNull().default(0),
+    unchanged: bigint('unchanged', { mode: 'number' }).notNull().default(0),
+    deleted: bigint('deleted', { mode: 'number' }).notNull().default(0),
+    rejected: bigint('rejected', { mode: 'number' }).notNull().default(0),
+    cursorStart: text('cursor_start'),
+    cursorEnd: text('cursor_end'),
+    error: text('error'),
+  },
+  (t) => [
+    index('sync_runs_endpoint_started').on(t.endpoint, t.startedAt),
+    check('sync_runs_status', sql`${t.status} in ('running', 'succeeded', 'failed', 'forbidden', 'skipped')`),
+  ],
+);
+
+/** Records the engine could not store, kept verbatim (as text: `jsonb` refuses some of them). */
+export const rejectedRecords = syncSchema.table(
+  'rejected_records',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    endpoint: text('endpoint').notNull(),
+    runId: bigint('run_id', { mode: 'number' }).references(() => syncRuns.id, { onDelete: 'set null' }),
+    reason: text('reason').notNull(),
+    raw: text('raw').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('rejected_records_endpoint').on(t.endpoint, t.createdAt)],
+);
+
+/**
+ * The keys a mirror walk has seen, one row per page (an array of keys), so that deletions can be
+ * marked after the walk completes without keeping millions of keys in memory. Rows are removed
+ * when the walk finishes.
+ */
+export const mirrorSeen = syncSchema.table(
+  'mirror_seen',
+  {
+    walkId: bigint('walk_id', { mode: 'number' }).notNull(),
+    page: integer('page').notNull(),
+    ids: text('ids').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.walkId, t.page] })],
+);
+
+/** Shop-wide request pacing shared by every process (see src/onecore/rateLimiter.ts). */
+export const rateLimits = syncSchema.table('rate_limits', {
+  key: text('key').primaryKey(),
+  nextAt: ts('next_at').notNull(),
+});
+
+export const walkIds = syncSchema.sequence('walk_ids');
