@@ -1,5 +1,14 @@
 import { migrateCommand } from './commands/migrate.js';
+import { demoCommand } from './commands/demo.js';
+import { endpointsCommand } from './commands/endpoints.js';
+import { simulateCommand } from './commands/simulate.js';
 import { statusCommand } from './commands/status.js';
+import { syncCommand } from './commands/sync.js';
+import { tokenCommand } from './commands/token.js';
+import { workerCommand } from './commands/worker.js';
+import { triggerCommand } from './commands/trigger.js';
+import { backfillCommand } from './commands/backfill.js';
+import { scheduleCommand } from './commands/schedule.js';
 
 export interface Command {
   summary: string;
@@ -8,7 +17,16 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   migrate: migrateCommand,
+  sync: syncCommand,
+  worker: workerCommand,
+  trigger: triggerCommand,
+  backfill: backfillCommand,
+  schedule: scheduleCommand,
   status: statusCommand,
+  endpoints: endpointsCommand,
+  demo: demoCommand,
+  simulate: simulateCommand,
+  token: tokenCommand,
 };
 
 export function usage(): string {

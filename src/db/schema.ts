@@ -30,6 +30,12 @@ export const credentials = syncSchema.table(
     /** sha-256 of the last ONECORE_REFRESH_TOKEN bootstrapped, to notice the operator changing it. */
     bootstrapSha256: text('bootstrap_sha256'),
     source: text('source').notNull(),
+    /**
+     * Set when the shop refused every refresh token we hold: scheduling pauses until an operator
+     * stores a new one (`token set` clears it), instead of failing in a storm.
+     */
+    authFailedAt: ts('auth_failed_at'),
+    authFailedReason: text('auth_failed_reason'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [check('credentials_single_row', sql`${t.id} = 1`)],
@@ -48,6 +54,8 @@ export const checkpoints = syncSchema.table(
     cursor: text('cursor'),
     walkId: bigint('walk_id', { mode: 'number' }),
     walkStartedAt: ts('walk_started_at'),
+    /** Identifies the request (e.g. one backfill) that started the walk, so its retries resume it. */
+    requestId: text('request_id'),
     completedAt: ts('completed_at'),
     pages: integer('pages').notNull().default(0),
     records: bigint('records', { mode: 'number' }).notNull().default(0),

@@ -1,0 +1,1 @@
+ALTER TABLE "onecore_sync"."checkpoints" ADD COLUMN "request_id" text;

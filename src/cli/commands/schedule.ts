@@ -1,0 +1,24 @@
+import type { Command } from '../commands.js';
+import { parseFlags } from '../args.js';
+import { readConfig } from '../../config/readConfig.js';
+import { openQueue } from '../../jobs/queue.js';
+import { closeRedis, openRedis } from '../../jobs/redis.js';
+import { listSchedules, upsertSchedules } from '../../jobs/schedules.js';
+
+export const scheduleCommand: Command = {
+  summary: 'create or update the incremental and mirror schedules now (SYNC_*_CRON, SYNC_TZ) and print them',
+  async run(argv) {
+    parseFlags('schedule', argv, {});
+    const config = readConfig();
+    const redis = await openRedis(config.redisUrl, 'client');
+    const queue = openQueue(config, redis);
+    try {
+      await upsertSchedules(queue, config);
+      for (const s of await listSchedules(queue)) process.stdout.write(`${s.id}\t${s.pattern}\t${s.tz}\tnext ${s.next ?? '-'}\n`);
+      return 0;
+    } finally {
+      await queue.close().catch(() => undefined);
+      await closeRedis(redis);
+    }
+  },
+};

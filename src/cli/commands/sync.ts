@@ -1,0 +1,78 @@
+import type { Command } from '../commands.js';
+import { parseFlags } from '../args.js';
+import { createContext } from '../context.js';
+import { required } from '../../config/readConfig.js';
+import { ConfigError } from '../../config/ConfigError.js';
+import { endpointName, oneOf } from '../../config/validators.js';
+import { createShopApi } from '../../onecore/createShopApi.js';
+import { resolveEndpoints } from '../../sync/resolveEndpoints.js';
+import { allSucceeded, runSync } from '../../sync/runSync.js';
+import { createProgress } from '../progress.js';
+import { renderSummary } from '../summary.js';
+import type { Mode } from '../../db/sql/checkpoints.js';
+import { randomUUID } from 'node:crypto';
+import { migrateDatabase } from '../../db/migrate.js';
+
+export const syncCommand: Command = {
+  summary: 'run once in this process, without Redis: --mode incremental|mirror|backfill, --endpoint NAME…, --from CURSOR',
+  async run(argv) {
+    const { values } = parseFlags('sync', argv, {
+      mode: { type: 'string', default: 'incremental' },
+      endpoint: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      concurrency: { type: 'string' },
+    });
+    const mode = oneOf<Mode>('sync: --mode', values.mode!, ['incremental', 'mirror', 'backfill']);
+    if (values.from !== undefined && mode !== 'backfill') throw new ConfigError('sync: --from only goes with --mode backfill');
+    if (values.from !== undefined && values.from.trim() === '') throw new ConfigError('sync: --from needs a cursor value');
+    const chosen = values.endpoint?.map((e) => endpointName('sync: --endpoint', e));
+    const concurrency = values.concurrency === undefined ? 2 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new ConfigError('sync: --concurrency must be a whole number from 1 to 16');
+    const ctx = createContext();
+    required(ctx.config, 'baseUrl', 'ONECORE_BASE_URL', 'to sync (the shop URL, e.g. https://shop.example.com)');
+    return runSyncCommand(ctx, { mode, endpoints: chosen, from: values.from ?? null, concurrency });
+  },
+};
+
+/** Shared by `sync` and `demo`: resolve endpoints, walk them with progress, print the summary. */
+export async function runSyncCommand(
+  ctx: ReturnType<typeof createContext>,
+  req: { mode: Mode; endpoints?: string[]; from: string | null; concurrency: number },
+): Promise<number> {
+  const pool = ctx.pool();
+  // Migrating is idempotent and locked, so `sync` works on a fresh database without a separate step.
+  await migrateDatabase(pool);
+  const api = createShopApi(ctx.config, pool, ctx.log);
+  const stop = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('stopping after the page under way (press again to force)\n');
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    stop.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const endpoints = req.endpoints ?? (await resolveEndpoints({ db: pool, config: ctx.config, log: ctx.log, fetchJson: api.fetchJson })).endpoints;
+    const progress = createProgress(process.stdout, endpoints);
+    const started = Date.now();
+    let results;
+    try {
+      results = await runSync(
+        { mode: req.mode, endpoints, from: req.from, requestId: req.mode === 'backfill' ? randomUUID() : null, endpointOptions: ctx.config.endpointOptions, concurrency: req.concurrency },
+        { pool, pages: api.pages, log: ctx.log, maxDeleteShare: ctx.config.mirrorMaxDeleteShare, signal: stop.signal, onProgress: progress.update },
+        progress.finish,
+      );
+    } finally {
+      progress.stop();
+    }
+    process.stdout.write('\n' + renderSummary(results, Date.now() - started));
+    if (stop.signal.aborted) return 130;
+    return allSucceeded(results) ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await api.close();
+    await ctx.close();
+  }
+}

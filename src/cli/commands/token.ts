@@ -1,0 +1,103 @@
+import type { Command } from '../commands.js';
+import { parseFlags } from '../args.js';
+import { createContext } from '../context.js';
+import { ConfigError } from '../../config/ConfigError.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { readTokenStatus, sha256, storeRefreshToken, type TokenStatus } from '../../onecore/credentialsStore.js';
+
+/**
+ * `token set [TOKEN|-]` stores a refresh token; `token status [--json]` shows its age, the last
+ * rotation and the access token's expiry. Neither ever prints a token: the terminal scroll-back,
+ * CI logs and support tickets are where tokens leak.
+ */
+export const tokenCommand: Command = {
+  summary: 'token set [TOKEN|-] stores a refresh token (argument or stdin); token status [--json] shows its age and expiry',
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === 'set') return setToken(rest);
+    if (sub === 'status') return showStatus(rest);
+    throw new ConfigError(sub === undefined ? 'token: say `token set [TOKEN|-]` or `token status`' : `token: unknown subcommand ${JSON.stringify(sub)} (set, status)`);
+  },
+};
+
+async function setToken(argv: string[]): Promise<number> {
+  const { positionals } = parseFlags('token set', argv, {}, 1);
+  const arg = positionals[0];
+  // Stdin keeps the token out of the shell history and the process list.
+  const raw = arg === undefined || arg === '-' ? await readStdin() : arg;
+  const token = raw.trim();
+  if (token === '') throw new ConfigError('token set: no token given (pass it as the argument, or on stdin with `-`)');
+  if (/\s/.test(token)) throw new ConfigError('token set: the token must not contain white space');
+  if (token.length > 8192) throw new ConfigError('token set: the token is longer than 8192 characters; is it the right value?');
+  const ctx = createContext();
+  try {
+    await migrateDatabase(ctx.pool());
+    // Recording the environment's token as already bootstrapped keeps a worker started with the
+    // old ONECORE_REFRESH_TOKEN from putting it back over this one.
+    const envToken = ctx.config.refreshToken;
+    await storeRefreshToken(ctx.pool(), token, 'token set', { bootstrapSha256: envToken ? sha256(envToken) : undefined });
+    process.stdout.write('refresh token stored\n');
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('paste the refresh token, then press Enter and Ctrl-D\n');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.length > 65536) throw new ConfigError('token set: more than 64 KiB on stdin; is it the right input?');
+  }
+  return text;
+}
+
+async function showStatus(argv: string[]): Promise<number> {
+  const { values } = parseFlags('token status', argv, { json: { type: 'boolean' } });
+  const ctx = createContext();
+  try {
+    await migrateDatabase(ctx.pool());
+    const status = await readTokenStatus(ctx.pool());
+    process.stdout.write(values.json ? JSON.stringify(status, null, 2) + '\n' : render(status));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+function render(s: TokenStatus): string {
+  if (!s.stored) return 'no refresh token is stored; set ONECORE_REFRESH_TOKEN or run `onecore-sync token set`\n';
+  const now = Date.now();
+  const lines = [
+    `refresh token:   stored (${s.source}), age ${duration((s.refreshTokenAgeSeconds ?? 0) * 1000)}, since ${iso(s.refreshTokenSince)}`,
+    `last rotation:   ${s.rotatedAt ? `${iso(s.rotatedAt)} (${duration(now - s.rotatedAt.getTime())} ago)` : 'never seen'}`,
+    `previous token:  ${s.previousRefreshTokenKept ? 'kept (tried once if the current one is refused)' : 'none'}`,
+    `access token:    ${accessLine(s, now)}`,
+    `renewals:        ${s.renewCount}${s.renewedAt ? `, last ${iso(s.renewedAt)}` : ''}`,
+    `authentication:  ${s.authFailedAt ? `FAILED since ${iso(s.authFailedAt)}: ${s.authFailedReason ?? ''}` : 'ok'}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function accessLine(s: TokenStatus, now: number): string {
+  if (!s.accessTokenExpiresAt) return 'none (renewed on first use)';
+  const left = s.accessTokenExpiresAt.getTime() - now;
+  return s.accessTokenValid && left > 0
+    ? `valid until ${iso(s.accessTokenExpiresAt)} (in ${duration(left)})`
+    : `expired at ${iso(s.accessTokenExpiresAt)} (renewed on next use)`;
+}
+
+function iso(d: Date | null): string {
+  return d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-';
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}

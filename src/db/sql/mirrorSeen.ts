@@ -1,0 +1,50 @@
+import type { Queryable } from './queryable.js';
+import { recordTable } from '../quoteIdent.js';
+
+/** One row per page of a mirror walk; idempotent so a re-committed page cannot double it. */
+export async function recordSeen(db: Queryable, walkId: number, page: number, ids: string[]): Promise<void> {
+  await db.query(
+    `insert into onecore_sync.mirror_seen (walk_id, page, ids) values ($1, $2, $3::text[])
+     on conflict (walk_id, page) do update set ids = excluded.ids`,
+    [walkId, page, ids],
+  );
+}
+
+export interface DeletionPlan {
+  live: number;
+  missing: number;
+}
+
+/**
+ * Live records the completed walk did not see. Rows written after the walk began are excluded:
+ * something (an incremental run between a crash and the resume) saw them upstream meanwhile.
+ */
+export async function planDeletions(db: Queryable, endpoint: string, walkId: number, walkStartedAt: Date): Promise<DeletionPlan> {
+  const table = recordTable(endpoint);
+  const { rows } = await db.query<{ live: number; missing: number }>(
+    `with seen as (select distinct unnest(ids) as id from onecore_sync.mirror_seen where walk_id = $1)
+     select count(*)::int as live,
+            count(*) filter (where s.id is null and r.synced_at < $2)::int as missing
+       from ${table} r left join seen s on s.id = r.id
+      where r.deleted_at is null`,
+    [walkId, walkStartedAt],
+  );
+  return rows[0]!;
+}
+
+export async function markDeleted(db: Queryable, endpoint: string, walkId: number, walkStartedAt: Date): Promise<number> {
+  const table = recordTable(endpoint);
+  const { rowCount } = await db.query(
+    `update ${table} r set deleted_at = now()
+      where r.deleted_at is null and r.synced_at < $2
+        and not exists (
+              select 1 from (select unnest(ids) as id from onecore_sync.mirror_seen where walk_id = $1) s
+               where s.id = r.id)`,
+    [walkId, walkStartedAt],
+  );
+  return rowCount ?? 0;
+}
+
+export async function forgetSeen(db: Queryable, walkId: number): Promise<void> {
+  await db.query('delete from onecore_sync.mirror_seen where walk_id = $1', [walkId]);
+}

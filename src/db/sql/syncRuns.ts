@@ -1,0 +1,61 @@
+import type { Queryable } from './queryable.js';
+import type { Mode } from './checkpoints.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'forbidden' | 'skipped';
+
+export interface RunCounts {
+  pages: number;
+  recordsSeen: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+}
+
+export async function startRun(
+  db: Queryable,
+  run: { endpoint: string; mode: Mode; status?: RunStatus; walkId: number | null; jobId: string | null; cursorStart: string | null },
+): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into onecore_sync.sync_runs (endpoint, mode, status, walk_id, job_id, cursor_start, cursor_end)
+     values ($1, $2, $3, $4, $5, $6, $6) returning id`,
+    [run.endpoint, run.mode, run.status ?? 'running', run.walkId, run.jobId, run.cursorStart],
+  );
+  return Number(rows[0]!.id);
+}
+
+/** Adds one page's counts; runs inside the page's transaction so the history matches the data. */
+export async function addPageToRun(db: Queryable, runId: number, page: Omit<RunCounts, 'pages' | 'deleted'>, cursorEnd: string | null): Promise<void> {
+  await db.query(
+    `update onecore_sync.sync_runs
+        set pages = pages + 1, records_seen = records_seen + $2, inserted = inserted + $3, updated = updated + $4,
+            unchanged = unchanged + $5, rejected = rejected + $6, cursor_end = $7
+      where id = $1`,
+    [runId, page.recordsSeen, page.inserted, page.updated, page.unchanged, page.rejected, cursorEnd],
+  );
+}
+
+export async function finishRun(db: Queryable, runId: number, status: RunStatus, fields: { deleted?: number; error?: string | null; cursorEnd?: string | null } = {}): Promise<void> {
+  await db.query(
+    `update onecore_sync.sync_runs
+        set status = $2, finished_at = now(), deleted = deleted + $3, error = $4,
+            cursor_end = case when $5::boolean then $6 else cursor_end end
+      where id = $1`,
+    [runId, status, fields.deleted ?? 0, fields.error ?? null, fields.cursorEnd !== undefined, fields.cursorEnd ?? null],
+  );
+}
+
+/**
+ * Runs left `running` by a process that died (SIGKILL, power loss) are closed as failed when the
+ * endpoint's lock is next taken: whoever holds the lock knows no other walker is alive.
+ */
+export async function closeAbandonedRuns(db: Queryable, endpoint: string, currentRunId?: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `update onecore_sync.sync_runs
+        set status = 'failed', finished_at = now(), error = coalesce(error, 'the process running this walk stopped (crash or kill); resumed from its checkpoint by a later run')
+      where endpoint = $1 and status = 'running' and id is distinct from $2`,
+    [endpoint, currentRunId ?? null],
+  );
+  return rowCount ?? 0;
+}

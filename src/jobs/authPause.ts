@@ -1,0 +1,88 @@
+import type { Queryable } from '../db/sql/queryable.js';
+import type { Logger } from '../log/createLogger.js';
+import type { SyncQueue } from './queue.js';
+
+export interface AuthFailure {
+  at: Date;
+  reason: string;
+}
+
+/**
+ * The shop refused every refresh token we hold. Remembered in Postgres (it must outlive Redis
+ * and reach every worker), so the whole fleet pauses until an operator stores a new token. The
+ * token service records it too when renewal is refused; this keeps its time and reason.
+ */
+export async function recordAuthFailure(db: Queryable, reason: string): Promise<void> {
+  await db.query(
+    `update onecore_sync.credentials
+        set auth_failed_at = coalesce(auth_failed_at, now()), auth_failed_reason = coalesce(auth_failed_reason, $1), updated_at = now()
+      where id = 1`,
+    [reason],
+  );
+}
+
+export async function readAuthFailure(db: Queryable): Promise<AuthFailure | null> {
+  const { rows } = await db.query<{ at: Date | null; reason: string | null }>(
+    `select auth_failed_at as at, auth_failed_reason as reason from onecore_sync.credentials where id = 1`,
+  );
+  const row = rows[0];
+  return row?.at ? { at: row.at, reason: row.reason ?? 'authentication failed' } : null;
+}
+
+/** What `token set` does after storing a new token; the workers notice and resume. */
+export async function clearAuthFailure(db: Queryable): Promise<void> {
+  await db.query(`update onecore_sync.credentials set auth_failed_at = null, auth_failed_reason = null, updated_at = now() where id = 1`);
+}
+
+export interface AuthWatch {
+  check(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps the queue's paused state in line with Postgres, every `intervalMs`: paused while an
+ * authentication failure is recorded, resumed once it is cleared. Postgres is the source of
+ * truth, so this also re-pauses after Redis was wiped and works for every worker in the fleet,
+ * whichever of them hit the failure.
+ */
+export function startAuthWatch(deps: { db: Queryable; queue: SyncQueue; log: Logger; intervalMs: number }): AuthWatch {
+  const { db, queue, log } = deps;
+  let running: Promise<void> | undefined;
+
+  async function checkOnce(): Promise<void> {
+    try {
+      const { rows } = await db.query<{ at: Date | null; reason: string | null }>(
+        `select auth_failed_at as at, auth_failed_reason as reason from onecore_sync.credentials where id = 1`,
+      );
+      // No credentials row yet: nothing is known to be wrong or fixed; leave the queue as it is.
+      if (rows.length === 0) return;
+      const failed = rows[0]!.at !== null;
+      const paused = await queue.isPaused();
+      if (failed && !paused) {
+        await queue.pause();
+        log.error({ reason: rows[0]!.reason }, authPausedMessage(rows[0]!.reason));
+      } else if (!failed && paused) {
+        await queue.resume();
+        log.warn('a new refresh token is stored; the queue is resumed');
+      }
+    } catch (err) {
+      log.debug({ err: (err as Error).message }, 'auth pause check failed; will try again');
+    }
+  }
+
+  const check = () => (running ??= checkOnce().finally(() => (running = undefined)));
+  const timer = setInterval(() => void check(), deps.intervalMs);
+  timer.unref();
+  return {
+    check,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+export function authPausedMessage(reason: string | null): string {
+  return `AUTHENTICATION FAILED, SYNC PAUSED: ${reason ?? 'the shop refused the refresh token'}. ` +
+    'Store a valid refresh token with `onecore-sync token set`; the workers resume by themselves.';
+}

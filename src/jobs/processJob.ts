@@ -1,0 +1,113 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '../config/readConfig.js';
+import type { Pool } from '../db/createPool.js';
+import type { Logger } from '../log/createLogger.js';
+import type { ShopApi } from '../onecore/createShopApi.js';
+import { RateLimited } from '../onecore/errors.js';
+import { resolveEndpoints } from '../sync/resolveEndpoints.js';
+import { walkEndpoint, type WalkResult } from '../sync/walkEndpoint.js';
+import { authPausedMessage, recordAuthFailure } from './authPause.js';
+import { classifyFailure } from './classifyFailure.js';
+import { enqueueWalk } from './enqueue.js';
+import type { FanoutJobData, SyncJobData, WalkJobData } from './jobData.js';
+import type { SyncQueue } from './queue.js';
+
+export interface ProcessorDeps {
+  config: Config;
+  pool: Pool;
+  shop: Pick<ShopApi, 'pages' | 'fetchJson'>;
+  queue: SyncQueue;
+  log: Logger;
+  /** Aborts on shutdown: walks commit the page under way and stop. */
+  signal: AbortSignal;
+  /** How long a mirror/backfill waits when another process holds the endpoint. */
+  busyRetryMs?: number;
+}
+
+export type JobSummary =
+  | { kind: 'fanout'; mode: string; endpoints: string[]; jobs: string[] }
+  | { kind: 'walk'; endpoint: string; mode: string; status: WalkResult['status']; runId: number; pages: number; records: number; inserted: number; updated: number; deleted: number; message?: string };
+
+/** The BullMQ processor: each job is a fanout (enqueue walks) or one endpoint walk. */
+export function createProcessor(deps: ProcessorDeps) {
+  return async (job: Job<SyncJobData>, token?: string): Promise<JobSummary> => {
+    return job.data.kind === 'fanout' ? fanout(deps, job.data) : walk(deps, job as Job<WalkJobData>, token);
+  };
+}
+
+async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSummary> {
+  const { endpoints } = await resolveEndpoints({ db: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.shop.fetchJson });
+  const jobs: string[] = [];
+  for (const endpoint of endpoints) {
+    jobs.push(await enqueueWalk(deps.queue, { kind: 'walk', endpoint, mode: data.mode, ...(data.from !== undefined ? { from: data.from } : {}), ...(data.requestId ? { requestId: data.requestId } : {}) }));
+  }
+  deps.log.debug({ mode: data.mode, endpoints, jobs }, 'fanout enqueued walks');
+  return { kind: 'fanout', mode: data.mode, endpoints, jobs };
+}
+
+async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | undefined): Promise<JobSummary> {
+  const { endpoint, mode, from, requestId } = job.data;
+  const log = deps.log.child({ jobId: job.id, endpoint, mode });
+  let result: WalkResult;
+  try {
+    result = await walkEndpoint(
+      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, jobId: job.id ?? null },
+      { pool: deps.pool, pages: deps.shop.pages, log, maxDeleteShare: deps.config.mirrorMaxDeleteShare, signal: deps.signal },
+    );
+  } catch (err) {
+    if (deps.signal.aborted) {
+      // Shutdown: the engine committed the page under way. Hand the job straight back to the
+      // queue (no attempt used) so this or another worker resumes it from the checkpoint.
+      log.info('walk stopped for shutdown; job handed back to the queue, resumes from the checkpoint');
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    // Postgres trouble before or after the pages (lock, bookkeeping): retried with backoff.
+    throw err;
+  }
+
+  const summary: JobSummary = {
+    kind: 'walk', endpoint, mode, status: result.status, runId: result.runId, pages: result.pages, records: result.recordsSeen,
+    inserted: result.inserted, updated: result.updated, deleted: result.deleted, ...(result.message ? { message: result.message } : {}),
+  };
+  if (result.status === 'succeeded' || result.status === 'forbidden') return summary;
+
+  if (result.status === 'skipped') {
+    // Another process holds the endpoint. An incremental run is covered by the next tick; a
+    // mirror or backfill must not be lost (the nightly mirror colliding with an incremental
+    // walk), so it waits and tries again.
+    if (mode === 'incremental') return summary;
+    const delay = deps.busyRetryMs ?? 15_000;
+    log.info({ retryInMs: delay }, 'endpoint busy with another walk; trying again later');
+    await job.moveToDelayed(Date.now() + delay, token);
+    throw new DelayedError();
+  }
+
+  const err = result.error;
+  const message = result.message ?? 'walk failed';
+  switch (classifyFailure(err)) {
+    case 'auth': {
+      // Not a storm of retries: remember it for the whole fleet, stop every worker from taking
+      // jobs, and tell the operator exactly what to do. The auth watch resumes the queue.
+      await recordAuthFailure(deps.pool, (err as Error).message).catch((e: Error) => log.error({ err: e.message }, 'could not record the authentication failure'));
+      await deps.queue.pause().catch((e: Error) => log.error({ err: e.message }, 'could not pause the queue'));
+      log.error({ reason: message }, authPausedMessage(message));
+      throw new UnrecoverableError(message);
+    }
+    case 'rateLimited': {
+      // The client already retried; the shop still says wait. Checkpointed pages stay; the job
+      // comes back after Retry-After instead of failing (no attempt used).
+      const waitMs = Math.max(1_000, (err as RateLimited).retryAfterMs);
+      log.warn({ retryInMs: waitMs }, 'rate limited by the shop; job rescheduled after Retry-After');
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    case 'forbidden':
+      return summary;
+    case 'retry':
+      // BullMQ retries with exponential backoff; the retry resumes from the checkpoint.
+      throw new Error(message);
+    case 'final':
+      throw new UnrecoverableError(message);
+  }
+}

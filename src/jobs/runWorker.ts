@@ -1,0 +1,107 @@
+import { Worker } from 'bullmq';
+import { required, type Config } from '../config/readConfig.js';
+import { createPool } from '../db/createPool.js';
+import type { Logger } from '../log/createLogger.js';
+import { createShopApi } from '../onecore/createShopApi.js';
+import { startAdminServer, type AdminServer } from './adminServer.js';
+import { startAuthWatch } from './authPause.js';
+import { QUEUE_NAME, type SyncJobData } from './jobData.js';
+import { createProcessor, type JobSummary } from './processJob.js';
+import { openQueue } from './queue.js';
+import { closeRedis, openRedis, redactUrl, warnUnlessNoEviction } from './redis.js';
+import { startScheduleOwner } from './scheduleOwner.js';
+import type { WorkerSettings } from './workerSettings.js';
+
+/** Stalled jobs are moved back this many times before BullMQ gives up: kills must not fail a walk. */
+const MAX_STALLED = 10;
+
+/**
+ * `onecore-sync worker`: BullMQ worker, schedules (when this process owns them), the auth pause
+ * watch and the admin HTTP server, until SIGTERM/SIGINT. Returns the exit code: 0 after a clean
+ * stop; the grace timer exits 1 if walks do not stop in time.
+ */
+export async function runWorker(config: Config, settings: WorkerSettings, log: Logger): Promise<number> {
+  const databaseUrl = required(config, 'databaseUrl', 'DATABASE_URL', 'for the worker (a postgres:// connection string)');
+  required(config, 'baseUrl', 'ONECORE_BASE_URL', 'for the worker (the shop URL, e.g. https://shop.example.com)');
+
+  // Each walk holds one connection for its whole walk (it carries the endpoint lock) and borrows
+  // another now and then; leave room for the admin server and the checks.
+  const pool = createPool(databaseUrl, log, Math.max(10, config.concurrency * 2 + 4));
+  const shop = createShopApi(config, pool, log);
+  const redis = await openRedis(config.redisUrl, 'worker', log);
+  void warnUnlessNoEviction(redis, log);
+  const queue = openQueue(config, redis, log);
+  const stop = new AbortController();
+
+  const worker = new Worker<SyncJobData, JobSummary>(
+    QUEUE_NAME,
+    createProcessor({ config, pool, shop, queue, log, signal: stop.signal }),
+    {
+      connection: redis,
+      prefix: config.queuePrefix,
+      concurrency: config.concurrency,
+      lockDuration: settings.lockMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: MAX_STALLED,
+      autorun: false,
+    },
+  );
+  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); taken over, resumes from the checkpoint'));
+  worker.on('failed', (job, err) => {
+    const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError' : true;
+    log[final ? 'error' : 'warn']({ jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, final ? 'job failed' : 'job failed; will retry from the checkpoint');
+  });
+  worker.on('completed', (job, result) => log.debug({ jobId: job.id, result }, 'job completed'));
+
+  // Before taking jobs: pause at once if an authentication failure is on record.
+  const authWatch = startAuthWatch({ db: pool, queue, log, intervalMs: settings.authCheckMs });
+  await authWatch.check();
+  const owner = startScheduleOwner({ databaseUrl, queue, config, log, intervalMs: settings.scheduleCheckMs });
+
+  let admin: AdminServer | undefined;
+  try {
+    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool, redis, queue, log });
+  } catch (err) {
+    // Several workers on one host: only one can have the port. The worker is still useful.
+    log.error({ err: (err as Error).message, host: config.adminHost, port: config.adminPort }, 'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)');
+  }
+
+  const running = worker.run();
+  log.info(
+    { queue: `${config.queuePrefix}:${QUEUE_NAME}`, redis: redactUrl(config.redisUrl), concurrency: config.concurrency, admin: admin?.url ?? null, triggers: config.adminToken ? 'on' : 'off' },
+    'worker started',
+  );
+
+  const reason = await new Promise<string>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => resolve(signal);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    running.catch((err: Error) => resolve(`worker stopped unexpectedly: ${err.message}`));
+  });
+
+  // A second signal, or walks that do not stop within the grace period, end the process now.
+  const force = (why: string) => {
+    log.error({ graceMs: config.shutdownGraceMs }, `${why}; exiting without waiting (unfinished walks resume from their checkpoints)`);
+    process.exit(1);
+  };
+  const graceTimer = setTimeout(() => force('shutdown grace period over'), config.shutdownGraceMs);
+  process.once('SIGTERM', () => force('second signal'));
+  process.once('SIGINT', () => force('second signal'));
+
+  log.info({ reason }, 'shutting down: taking no new jobs; walks stop after the page under way');
+  const closing = worker.close();
+  stop.abort(new Error('shutdown'));
+  await closing;
+  await running.catch(() => undefined);
+  await owner.stop();
+  await authWatch.stop();
+  await admin?.close();
+  await queue.close().catch(() => undefined);
+  await closeRedis(redis);
+  await shop.close().catch(() => undefined);
+  await pool.end().catch(() => undefined);
+  clearTimeout(graceTimer);
+  log.info('worker stopped');
+  return reason.startsWith('SIG') ? 0 : 1;
+}

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/readConfig.js';
+import { required } from '../config/readConfig.js';
+import type { Pool } from '../db/createPool.js';
+import { createOneCoreClient, type OneCoreClient } from './client.js';
+import { createHttpAgent } from './http.js';
+import { walkPages } from './pager.js';
+import type { Page } from './page.js';
+import { createRateLimiter } from './rateLimiter.js';
+import { createTokenService, type TokenService } from './tokenService.js';
+
+export interface ShopApi {
+  /** Pages of an endpoint from a cursor: what the engine walks (`WalkDeps.pages`). */
+  pages(endpoint: string, from: string | null, signal: AbortSignal): AsyncIterable<Page>;
+  fetchJson(url: string): Promise<unknown>;
+  client: OneCoreClient;
+  tokens: TokenService;
+  close(): Promise<void>;
+}
+
+/**
+ * The shop's API as configured: one keep-alive agent, the shared token service (Postgres), the
+ * shop-wide rate cap (Postgres) and the client on top. One per process.
+ */
+export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi {
+  const baseUrl = required(config, 'baseUrl', 'ONECORE_BASE_URL', 'to reach the shop (e.g. https://shop.example.com)');
+  const dispatcher = createHttpAgent();
+  const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, dispatcher });
+  const client = createOneCoreClient({
+    baseUrl,
+    tokens,
+    rateLimiter: createRateLimiter({ pool, maxRps: config.maxRps }),
+    timeoutMs: config.requestTimeoutMs,
+    log,
+    endpointOptions: config.endpointOptions,
+    dispatcher,
+  });
+  return {
+    pages: (endpoint, from, signal) => walkPages(client, endpoint, from, signal),
+    fetchJson: (url) => client.getJson(url),
+    client,
+    tokens,
+    async close() {
+      await client.close();
+      await tokens.close();
+      await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { NetworkError, ProtocolError } from './errors.js';
+
+/**
+ * One HTTP exchange with the shop, and nothing more: no retries, no auth decisions (client.ts and
+ * tokenService.ts make those). It reads the whole body, so the caller sees a status and text, and
+ * turns every way of not getting a response (refused, reset, timed out) into a NetworkError.
+ */
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Whole exchange (connect, headers and body); a slow trickle of bytes cannot hold a walker forever. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Names the request in errors (`orders`, `renewtokens`). */
+  endpoint: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/** Pages are at most a few MB; anything far larger is not a page, and must not exhaust memory. */
+const MAX_BODY_BYTES = 128 * 1024 * 1024;
+
+/**
+ * A keep-alive agent: a walk makes thousands of requests to one host, and a fresh TLS handshake
+ * for each would cost more than the request. Idle sockets are dropped before typical server
+ * keep-alive limits, so we rarely write to a socket the server is closing.
+ */
+export function createHttpAgent(opts: { connections?: number } = {}): Agent {
+  return new Agent({
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: opts.connections ?? 16,
+    // Our own timer covers the whole exchange; these only keep undici's defaults (300 s) out of the way.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+}
+
+/** The headers every oneCORE V2 call carries (the docs ask for the JSON content type even on GET). */
+export function apiHeaders(accessToken: string): Record<string, string> {
+  return {
+    authorization: `PublicApiV2 ${accessToken}`,
+    'content-type': 'application/json',
+    accept: 'application/json',
+  };
+}
+
+export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
+  req.signal?.throwIfAborted();
+  const timer = new AbortController();
+  let timedOut = false;
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    timer.abort(new Error('timeout'));
+  }, req.timeoutMs);
+  const onAbort = () => timer.abort(req.signal!.reason);
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const res = await request(req.url, {
+      dispatcher,
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: timer.signal,
+    });
+    const text = await readText(res.body, req.endpoint, res.statusCode);
+    return { status: res.statusCode, headers: res.headers, text };
+  } catch (err) {
+    // The caller's abort (shutdown) is not a network problem: let it through as is.
+    if (req.signal?.aborted) throw req.signal.reason ?? err;
+    if (err instanceof ProtocolError) throw err;
+    if (timedOut) {
+      throw new NetworkError({ endpoint: req.endpoint, reason: `no complete response within ${req.timeoutMs} ms`, code: 'ETIMEDOUT' });
+    }
+    const e = err as { code?: string; message?: string };
+    throw new NetworkError({ endpoint: req.endpoint, reason: e.message ?? String(err), code: e.code, cause: err });
+  } finally {
+    clearTimeout(timeout);
+    req.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function readText(body: Dispatcher.ResponseData['body'], endpoint: string, status: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new ProtocolError(`response body larger than ${MAX_BODY_BYTES} bytes`, { endpoint, status });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Case-insensitive header lookup that also copes with repeated headers. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,190 @@
+/**
+ * One endpoint's records, in page order, with each record's JSON text cached.
+ *
+ * Serving a page must be cheap (the benchmark walks 100k+ records), so every record is serialized
+ * once, when it is generated or changed, and pages are built by joining cached strings. Order is
+ * by a per-endpoint sequence number assigned on insert: appends get the next number, updates keep
+ * theirs (same position), removals leave a gap. Cursors carry a sequence number, so a cursor stays
+ * meaningful even when its record has since been removed.
+ */
+import type { EndpointDef, RecordContext } from './records.js';
+import { Rng } from './random.js';
+
+export interface Entry {
+  seq: number;
+  /** String form of the key field's value; undefined for malformed records without one. */
+  key: string | undefined;
+  /** The record's JSON as UTF-8 bytes: pages are a Buffer.concat of these, no re-encoding. */
+  json: Buffer;
+}
+
+export interface PageSlice {
+  entries: Entry[];
+  hasNext: boolean;
+  hasPrevious: boolean;
+}
+
+/** Generated data starts here, so values are stable and never depend on the wall clock. */
+const EPOCH = Date.UTC(2022, 0, 1, 6, 0, 0);
+
+export class EndpointStore {
+  private readonly entries: Entry[] = [];
+  private readonly byKey = new Map<string, Entry>();
+  private nextSeq = 1;
+  private initialized = false;
+  private readonly rng: Rng;
+  /** Simulated "now": advances with each generated record and each update. */
+  private clock = EPOCH;
+  /** Latest created/modified instant handed out; later changes must be newer than this. */
+  private latest = EPOCH;
+
+  constructor(
+    readonly def: EndpointDef,
+    seed: number,
+    private readonly initialCount: number,
+    private readonly population: (endpoint: string) => number,
+  ) {
+    this.rng = Rng.derive(seed, `records:${def.name}`);
+  }
+
+  /**
+   * Records are generated on first use, not at start: a simulator with 100k records per endpoint
+   * starts instantly and only pays for the endpoints a test touches. Each endpoint has its own
+   * PRNG stream, so the result does not depend on the order endpoints are first used.
+   */
+  private ensure(): void {
+    if (this.initialized) return;
+    this.initialized = true;
+    for (let i = 0; i < this.initialCount; i++) this.generateOne(true);
+  }
+
+  private context(seq: number, created: number, modified: number): RecordContext {
+    return { rng: this.rng, seq, created, modified, population: this.population };
+  }
+
+  private generateOne(initial: boolean): Record<string, unknown> {
+    const seq = this.nextSeq;
+    let created: number;
+    let modified: number;
+    if (initial) {
+      // A history: records created minutes apart, some modified up to 20 days later.
+      created = this.clock += this.rng.int(60_000, 30 * 60_000);
+      modified = this.rng.chance(0.5) ? created : created + this.rng.int(60_000, 20 * 86_400_000);
+    } else {
+      // Inserted while running: newer than anything served so far.
+      created = modified = this.latest + this.rng.int(60_000, 10 * 60_000);
+    }
+    this.latest = Math.max(this.latest, modified, created);
+    const rec = this.def.generate(this.context(seq, created, modified));
+    this.append(rec);
+    return rec;
+  }
+
+  private append(value: unknown): Entry {
+    const seq = this.nextSeq++;
+    const key = keyOf(value, this.def.keyField);
+    // JSON.stringify(undefined) is undefined: serve such a value as null rather than break the page.
+    const entry: Entry = { seq, key, json: Buffer.from(JSON.stringify(value) ?? 'null') };
+    this.entries.push(entry);
+    if (key !== undefined) this.byKey.set(key, entry);
+    return entry;
+  }
+
+  insert(count: number): Record<string, unknown>[] {
+    this.ensure();
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < count; i++) out.push(this.generateOne(false));
+    // Hand back copies, so the caller cannot alter served data by mutating them.
+    return out.map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
+  }
+
+  insertRaw(value: unknown): void {
+    this.ensure();
+    this.append(value);
+  }
+
+  update(id: string, patch?: Record<string, unknown>): void {
+    this.ensure();
+    const entry = this.byKey.get(String(id));
+    if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.def.keyField} ${id}`);
+    const rec = JSON.parse(entry.json.toString()) as unknown;
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new Error(`simulator: record ${id} is not an object`);
+    const obj = rec as Record<string, unknown>;
+    if (patch) {
+      Object.assign(obj, patch);
+    } else {
+      const modified = (this.latest += 60_000);
+      // The ISO-Z form, so a plain "newer modified" check always sees the bump.
+      obj[this.def.modifiedField] = new Date(modified).toISOString().replace('.000Z', 'Z');
+      this.def.touch(obj, this.context(entry.seq, modified, modified));
+    }
+    entry.json = Buffer.from(JSON.stringify(obj));
+    const newKey = keyOf(obj, this.def.keyField);
+    if (newKey !== entry.key) {
+      if (entry.key !== undefined && this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
+      entry.key = newKey;
+      if (newKey !== undefined) this.byKey.set(newKey, entry);
+    }
+  }
+
+  remove(id: string): void {
+    this.ensure();
+    const entry = this.byKey.get(String(id));
+    if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.def.keyField} ${id}`);
+    this.byKey.delete(String(id));
+    const i = this.lowerBound(entry.seq);
+    if (this.entries[i] === entry) this.entries.splice(i, 1);
+  }
+
+  get(id: string): Entry | undefined {
+    this.ensure();
+    return this.byKey.get(id);
+  }
+
+  get size(): number {
+    this.ensure();
+    return this.entries.length;
+  }
+
+  truth(): unknown[] {
+    this.ensure();
+    return this.entries.map((e) => JSON.parse(e.json.toString()) as unknown);
+  }
+
+  /** First index whose seq >= `seq` (entries are sorted by seq). */
+  private lowerBound(seq: number): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid].seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * A page: `after` → the `size` records with seq > after; `before` → the `size` records just
+   * before seq `before`; neither → the first page.
+   */
+  page(after: number | null, before: number | null, size: number): PageSlice {
+    this.ensure();
+    const n = this.entries.length;
+    let start: number;
+    let end: number;
+    if (before !== null) {
+      end = this.lowerBound(before);
+      start = Math.max(0, end - size);
+    } else {
+      start = after === null ? 0 : this.lowerBound(after + 1);
+      end = Math.min(n, start + size);
+    }
+    return { entries: this.entries.slice(start, end), hasNext: end < n, hasPrevious: start > 0 };
+  }
+}
+
+function keyOf(value: unknown, keyField: string): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const k = (value as Record<string, unknown>)[keyField];
+  return typeof k === 'string' || typeof k === 'number' ? String(k) : undefined;
+}

@@ -1,0 +1,102 @@
+/** Public types of the simulator (re-exported from index.ts). */
+import type { FaultConfig, FaultKind, FaultOnceOptions } from './faults.js';
+
+export type { FaultConfig, FaultKind, FaultOnceOptions };
+
+export interface EnvelopeOptions {
+  /** Name of the records array: 'items' (default) or 'data' ('Items'/'Data' with pascal casing). */
+  recordsKey?: 'items' | 'data';
+  /** Casing of envelope keys and of the renew response: 'camel' (default) or 'pascal'. */
+  casing?: 'camel' | 'pascal';
+  /** Form of metadata.next/previous: 'after=C' (default), '?after=C', or a full URL. */
+  next?: 'after' | 'query' | 'url';
+}
+
+export interface SimulatorOptions {
+  /** TCP port, default 0 (random). The host is always 127.0.0.1. */
+  port?: number;
+  /**
+   * Records each list endpoint starts with (default 1000). A map gives per-endpoint counts;
+   * endpoints it does not name get 1000.
+   */
+  records?: number | Partial<Record<string, number>>;
+  /** PRNG seed, default 1: same seed → same data. */
+  seed?: number;
+  /** Refresh token accepted initially; default derived from the seed ('sim-refresh-…'). */
+  refreshToken?: string;
+  /** Default page size (100); a `pageSize` query parameter overrides it, capped at 1000. */
+  pageSize?: number;
+  /** Access token lifetime, default 3600; also the renew response's expiresIn. */
+  accessTokenTtlSeconds?: number;
+  /** A refresh token rotates once it has been active this long; default 5 days. */
+  rotateAfterSeconds?: number;
+  /** How long a rotated-out refresh token is still accepted; default 0. */
+  rotationGraceSeconds?: number;
+  envelope?: EnvelopeOptions;
+  /** Where the OpenAPI document is served; default '/swagger/v2/swagger.json'. */
+  openapiPath?: string;
+  /** Delay added to every list response, default 0. */
+  latencyMs?: number;
+}
+
+export interface EndpointInfo {
+  name: string;
+  keyField: 'id' | 'Id';
+  forbidden: boolean;
+}
+
+export interface SimulatorStats {
+  /** POSTs to renewtokens (v1 and v2), whatever their outcome. */
+  renewCalls: number;
+  /** Renew calls answered 401 (unknown or rotated-out refresh token). */
+  renewRefused: number;
+  /** Requests received per list endpoint (list and detail routes, any outcome, faults included). */
+  requests: Record<string, number>;
+  /** Data requests answered 401 (missing, V1-scheme, unknown or expired access token). */
+  unauthorized: number;
+  /** Requests answered 400 (bad cursor, bad pageSize, malformed renew body). */
+  badRequests: number;
+  faultsInjected: Record<FaultKind, number>;
+  /** Refresh token rotations performed. */
+  rotations: number;
+}
+
+export interface Simulator {
+  /** 'http://127.0.0.1:PORT', no trailing slash. */
+  readonly url: string;
+  /** The refresh token currently accepted (changes on rotation). */
+  readonly refreshToken: string;
+  readonly endpoints: EndpointInfo[];
+  /** Closes the server and every keep-alive socket. */
+  close(): Promise<void>;
+
+  /** Append `count` (default 1) generated records at the end; returns copies of them. */
+  insert(endpoint: string, count?: number): Record<string, unknown>[];
+  /** Append a given raw value as a record (may be malformed: no key, not an object, …). */
+  insertRecord(endpoint: string, record: unknown): void;
+  /** Change a record in place (same position). Without a patch: bumps the modified field and one business field. */
+  update(endpoint: string, id: string | number, patch?: Record<string, unknown>): void;
+  remove(endpoint: string, id: string | number): void;
+  /** Current records, in page order, exactly as served (parsed copies). */
+  truth(endpoint: string): unknown[];
+  /**
+   * Current number of records (cheap). Records are generated lazily on an endpoint's first use;
+   * calling this up front moves that cost out of a measured run.
+   */
+  count(endpoint: string): number;
+
+  /** Every issued access token becomes expired. */
+  expireAccessTokens(): void;
+  /** The next renew with the current refresh token rotates it, whatever its age. */
+  rotateNow(): void;
+  /** Replace the accepted refresh token (no grace for the old one). */
+  setRefreshToken(token: string): void;
+
+  faults: {
+    set(config: FaultConfig): void;
+    once(kind: FaultKind, opts?: FaultOnceOptions): void;
+    clear(): void;
+  };
+  stats(): SimulatorStats;
+  resetStats(): void;
+}

@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/readConfig.js';
+import type { Queryable } from '../db/sql/queryable.js';
+import { rememberEndpoints } from '../db/sql/endpointState.js';
+import { discoverEndpoints } from './discoverEndpoints.js';
+
+export function openapiUrl(config: Config): string {
+  return config.openapiUrl ?? `${config.baseUrl}/swagger/v2/swagger.json`;
+}
+
+/**
+ * The endpoints to sync: `ONECORE_ENDPOINTS` (or the options file) when set, else those the
+ * shop's OpenAPI document lists. Remembered in `onecore_sync.endpoints` for `status`/`endpoints`.
+ */
+export async function resolveEndpoints(
+  deps: { db: Queryable; config: Config; log: Logger; fetchJson: (url: string) => Promise<unknown> },
+): Promise<{ endpoints: string[]; source: 'config' | 'discovery' }> {
+  const { config, log } = deps;
+  if (config.endpoints) {
+    await rememberEndpoints(deps.db, config.endpoints, 'config');
+    return { endpoints: config.endpoints, source: 'config' };
+  }
+  const url = openapiUrl(config);
+  let doc: unknown;
+  try {
+    doc = await deps.fetchJson(url);
+  } catch (err) {
+    throw new Error(`could not discover endpoints from ${url} (${(err as Error).message}); set ONECORE_ENDPOINTS or ONECORE_OPENAPI_URL`);
+  }
+  const found = discoverEndpoints(doc);
+  for (const s of found.skipped) log.warn({ path: s.path }, `discovery skipped a route: ${s.reason}`);
+  if (found.endpoints.length === 0) throw new Error(`the OpenAPI document at ${url} lists no list endpoints under /api/v2/; set ONECORE_ENDPOINTS`);
+  await rememberEndpoints(deps.db, found.endpoints, 'discovery');
+  log.info({ endpoints: found.endpoints }, 'endpoints discovered from the OpenAPI document');
+  return { endpoints: found.endpoints, source: 'discovery' };
+}

@@ -1,0 +1,264 @@
+import type { Logger } from 'pino';
+import type { Pool, PoolClient } from '../db/createPool.js';
+import { ensureRecordTable } from '../db/sql/ensureRecordTable.js';
+import { upsertRecords } from '../db/sql/upsertRecords.js';
+import { insertRejected } from '../db/sql/insertRejected.js';
+import { advanceCheckpoint, beginWalk, completeWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
+import { addPageToRun, closeAbandonedRuns, finishRun, startRun, type RunStatus } from '../db/sql/syncRuns.js';
+import { forgetSeen, markDeleted, planDeletions, recordSeen } from '../db/sql/mirrorSeen.js';
+import { markEndpoint } from '../db/sql/endpointState.js';
+import { BadRequest, Forbidden } from '../onecore/errors.js';
+import type { Page } from '../onecore/page.js';
+import { prepareRecords } from './prepareRecords.js';
+import { readAhead } from './readAhead.js';
+import { tryLockEndpoint, unlockEndpoint } from './endpointLock.js';
+import { describeError } from './describeError.js';
+
+/** Pages of one endpoint from a cursor (null = the beginning), in order. */
+export type PageSource = (endpoint: string, from: string | null, signal: AbortSignal) => AsyncIterable<Page>;
+
+export interface WalkRequest {
+  endpoint: string;
+  mode: Mode;
+  /** Backfill: start here instead of the beginning. */
+  from?: string | null;
+  /**
+   * Backfill: identifies this backfill, so that a retry of the same request resumes its walk and a
+   * new request starts a new one. Absent means a new walk.
+   */
+  requestId?: string | null;
+  keyField?: string;
+  jobId?: string | null;
+}
+
+export interface WalkDeps {
+  pool: Pool;
+  pages: PageSource;
+  log: Logger;
+  maxDeleteShare: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: WalkProgress) => void;
+}
+
+export interface WalkProgress {
+  endpoint: string;
+  mode: Mode;
+  pages: number;
+  records: number;
+}
+
+export interface WalkResult {
+  endpoint: string;
+  mode: Mode;
+  runId: number;
+  status: Exclude<RunStatus, 'running'>;
+  pages: number;
+  recordsSeen: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  cursorStart: string | null;
+  cursorEnd: string | null;
+  /** Why it failed, was skipped, or (mirror) why deletions were refused. */
+  message?: string;
+  error?: unknown;
+}
+
+/**
+ * Walks one endpoint in one mode, from its checkpoint, and stores every page. For each page the
+ * upserts, rejected records, run counters and the checkpoint commit in ONE transaction, so a
+ * crash at any point resumes from the last committed page with nothing lost or doubled. The
+ * next page is fetched while this one is written.
+ *
+ * Never throws for the endpoint's own outcome (failure, 403, already running): the result says.
+ * It throws only if the signal aborts before the walk finished (shutdown), after committing the
+ * page under way.
+ */
+export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
+  const { pool, log } = deps;
+  const endpoint = req.endpoint.toLowerCase();
+  const keyField = req.keyField ?? 'id';
+  const lockClient = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    if (!(await tryLockEndpoint(lockClient, endpoint))) {
+      const runId = await startRun(pool, { endpoint, mode: req.mode, status: 'skipped', walkId: null, jobId: req.jobId ?? null, cursorStart: null });
+      const message = `${endpoint} is already being walked by another process; skipped`;
+      await finishRun(pool, runId, 'skipped', { error: message });
+      log.warn({ endpoint, mode: req.mode }, message);
+      return emptyResult(endpoint, req.mode, runId, 'skipped', message);
+    }
+    try {
+      await closeAbandonedRuns(lockClient, endpoint);
+      await ensureRecordTable(lockClient, endpoint);
+      return await walkLocked(lockClient, endpoint, keyField, req, deps);
+    } finally {
+      await unlockEndpoint(lockClient, endpoint).catch((err: Error) => {
+        broken = err;
+      });
+    }
+  } catch (err) {
+    broken = err as Error;
+    throw err;
+  } finally {
+    // A connection that failed mid-walk is destroyed rather than returned to the pool.
+    lockClient.release(broken);
+  }
+}
+
+async function walkLocked(db: PoolClient, endpoint: string, keyField: string, req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
+  const { log } = deps;
+  const mode = req.mode;
+  let checkpoint = await startingPoint(db, endpoint, req);
+  let runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: checkpoint.cursor });
+  const result: WalkResult = { ...emptyResult(endpoint, mode, runId, 'succeeded'), cursorStart: checkpoint.cursor, cursorEnd: checkpoint.cursor };
+  log.info({ endpoint, mode, runId, walkId: checkpoint.walkId, resumed: checkpoint.pages > 0 }, checkpoint.cursor === null ? 'walk starting from the beginning' : 'walk resuming from checkpoint');
+
+  let restarted = false;
+  for (;;) {
+    try {
+      await walkPages(db, endpoint, keyField, checkpoint, runId, result, deps);
+      break;
+    } catch (err) {
+      if (deps.signal?.aborted) {
+        await finishRun(deps.pool, runId, 'failed', { error: 'stopped by shutdown; resumes from the checkpoint' }).catch(() => undefined);
+        throw err;
+      }
+      // A stored cursor the API no longer accepts would fail every run forever: start over once.
+      if (err instanceof BadRequest && checkpoint.cursor !== null && !restarted && !(mode === 'backfill' && req.from && result.pages === 0 && checkpoint.cursor === req.from)) {
+        restarted = true;
+        const message = `the API rejected the stored ${mode} cursor (400); restarting ${endpoint} from the beginning`;
+        log.warn({ endpoint, mode, runId }, message);
+        await finishRun(deps.pool, runId, 'failed', { error: message });
+        checkpoint = mode === 'incremental' ? await resetIncremental(db, endpoint) : await beginWalk(db, endpoint, mode, null, req.requestId ?? null);
+        runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: null });
+        Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
+        continue;
+      }
+      return await failed(deps, endpoint, mode, runId, result, err);
+    }
+  }
+
+  if (mode === 'mirror') {
+    await finishMirror(db, endpoint, checkpoint, runId, result, deps);
+  } else if (mode === 'backfill') {
+    await completeWalk(db, endpoint, mode);
+  }
+  await finishRun(db, runId, 'succeeded', { deleted: result.deleted, error: result.message ?? null, cursorEnd: result.cursorEnd });
+  await markEndpoint(db, endpoint, 'active', null);
+  log.info(summary(result), `walk succeeded`);
+  return result;
+}
+
+async function walkPages(db: PoolClient, endpoint: string, keyField: string, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
+  const mode = checkpoint.mode;
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(deps.signal?.reason);
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  let pageNo = checkpoint.pages;
+  try {
+    for await (const page of readAhead(deps.pages(endpoint, checkpoint.cursor, abort.signal))) {
+      const prepared = prepareRecords(page.records, keyField);
+      // Incremental keeps the cursor that fetched the last page, so the next run re-reads it
+      // and follows anything appended after it; mid-walk the checkpoint is the next page's cursor.
+      const cursorAfter = page.hasNext ? page.next : page.cursor;
+      await db.query('begin');
+      try {
+        const counts = await upsertRecords(db, endpoint, prepared.ids, prepared.json);
+        await insertRejected(db, endpoint, runId, prepared.rejections);
+        if (mode === 'mirror') await recordSeen(db, checkpoint.walkId!, pageNo, prepared.ids);
+        await advanceCheckpoint(db, endpoint, mode, cursorAfter, page.records.length);
+        await addPageToRun(db, runId, { recordsSeen: page.records.length, rejected: prepared.rejections.length, ...counts }, cursorAfter);
+        await db.query('commit');
+        pageNo += 1;
+        result.pages += 1;
+        result.recordsSeen += page.records.length;
+        result.inserted += counts.inserted;
+        result.updated += counts.updated;
+        result.unchanged += counts.unchanged;
+        result.rejected += prepared.rejections.length;
+        result.cursorEnd = cursorAfter;
+      } catch (err) {
+        await db.query('rollback').catch(() => undefined);
+        throw err;
+      }
+      if (prepared.rejections.length > 0) {
+        deps.log.warn({ endpoint, mode, runId, rejected: prepared.rejections.length, reasons: [...new Set(prepared.rejections.map((r) => r.reason))] }, 'records rejected (kept in onecore_sync.rejected_records)');
+      }
+      deps.onProgress?.({ endpoint, mode, pages: result.pages, records: result.recordsSeen });
+      // Shutdown: the page under way has committed; stop before the next one.
+      if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('aborted');
+    }
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    abort.abort();
+  }
+}
+
+/**
+ * After a completed walk: mark live records the walk did not see as deleted, unless that would
+ * be more than the allowed share (an API glitch that returns too little must not wipe the mirror).
+ * Then move the incremental cursor to where the mirror ended: everything before it has been seen.
+ */
+async function finishMirror(db: PoolClient, endpoint: string, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
+  const walkId = checkpoint.walkId!;
+  const walkStartedAt = checkpoint.walkStartedAt!;
+  await db.query('begin');
+  try {
+    const plan = await planDeletions(db, endpoint, walkId, walkStartedAt);
+    if (plan.missing > 0 && plan.missing > plan.live * deps.maxDeleteShare) {
+      result.message = `deletions refused: the mirror would mark ${plan.missing} of ${plan.live} live records deleted, more than MIRROR_MAX_DELETE_SHARE=${deps.maxDeleteShare}; nothing was marked`;
+      deps.log.warn({ endpoint, runId, missing: plan.missing, live: plan.live }, result.message);
+    } else if (plan.missing > 0) {
+      result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt);
+    }
+    const final = await readCheckpoint(db, endpoint, 'mirror');
+    await setCursor(db, endpoint, 'incremental', final?.cursor ?? null);
+    await completeWalk(db, endpoint, 'mirror');
+    await forgetSeen(db, walkId);
+    await db.query('commit');
+  } catch (err) {
+    await db.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Where this walk starts: incremental from its cursor; mirror/backfill resume an unfinished walk. */
+async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest): Promise<Checkpoint> {
+  const existing = await readCheckpoint(db, endpoint, req.mode);
+  if (req.mode === 'incremental') {
+    return existing ?? (await resetIncremental(db, endpoint));
+  }
+  const resumable = existing && existing.walkId !== null && existing.completedAt === null;
+  if (req.mode === 'mirror' && resumable) return existing;
+  if (req.mode === 'backfill' && resumable && req.requestId && existing.requestId === req.requestId) return existing;
+  return beginWalk(db, endpoint, req.mode, req.mode === 'backfill' ? req.from ?? null : null, req.requestId ?? null);
+}
+
+async function resetIncremental(db: PoolClient, endpoint: string): Promise<Checkpoint> {
+  await setCursor(db, endpoint, 'incremental', null);
+  return (await readCheckpoint(db, endpoint, 'incremental'))!;
+}
+
+async function failed(deps: WalkDeps, endpoint: string, mode: Mode, runId: number, result: WalkResult, err: unknown): Promise<WalkResult> {
+  const forbidden = err instanceof Forbidden;
+  const status: RunStatus = forbidden ? 'forbidden' : 'failed';
+  const message = forbidden ? `the API user may not read ${endpoint} (403); skipped` : describeError(err);
+  // The walk's own connection may be the thing that broke: record the outcome through the pool.
+  await finishRun(deps.pool, runId, status, { error: message }).catch((e: Error) => deps.log.error({ endpoint, err: describeError(e) }, 'could not record the run outcome'));
+  await markEndpoint(deps.pool, endpoint, forbidden ? 'forbidden' : 'active', message).catch(() => undefined);
+  if (forbidden) deps.log.warn({ endpoint, mode, runId }, message);
+  else deps.log.error({ endpoint, mode, runId, error: message }, 'walk failed; the next run resumes from the last committed page');
+  return { ...result, status, message, error: err };
+}
+
+function emptyResult(endpoint: string, mode: Mode, runId: number, status: WalkResult['status'], message?: string): WalkResult {
+  return { endpoint, mode, runId, status, pages: 0, recordsSeen: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, cursorStart: null, cursorEnd: null, message };
+}
+
+function summary(r: WalkResult) {
+  const { error: _error, ...rest } = r;
+  return rest;
+}
