@@ -43,6 +43,8 @@ describe('configuration', () => {
   it.each([
     [{ ONECORE_MAX_RPS: 'abc' }, /^ONECORE_MAX_RPS must be a number/],
     [{ ONECORE_MAX_RPS: '-1' }, /^ONECORE_MAX_RPS must be zero or more/],
+    [{ ONECORE_RETRIES: '2.5' }, /^ONECORE_RETRIES must be a whole number/],
+    [{ SYNC_CONCURRENCY: '0' }, /^SYNC_CONCURRENCY must be greater than zero/],
     [{ ONECORE_BASE_URL: 'shop.example.com' }, /^ONECORE_BASE_URL must be an http\(s\) URL/],
     [{ ONECORE_BASE_URL: 'ftp://shop.example.com' }, /^ONECORE_BASE_URL must use http or https/],
     [{ ONECORE_ENDPOINTS: 'orders,"; drop table x;--' }, /^ONECORE_ENDPOINTS: endpoint name .* is not valid/],

@@ -393,7 +393,6 @@ describe('normalizeRecord', () => {
 
   it('handles sparse arrays and shared subtrees', () => {
     const shared = { at: '2024-03-01T10:00:00+01:00' };
-    // eslint-disable-next-line no-sparse-arrays
     const input = [shared, , shared, 'x'];
     const { value, changed } = normalizeRecord(input);
     expect(changed).toBe(2);

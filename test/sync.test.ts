@@ -80,7 +80,7 @@ describe('sync: mirror of every endpoint through the CLI', () => {
   it('exits 1 and names the endpoint when a walk fails', async () => {
     stack.sim.faults.set({ rate: 1, kinds: ['500'] });
     try {
-      const run = await runCli(['sync', '--endpoint', 'products'], { ...stack.env, ONECORE_TIMEOUT_MS: '2000' }, { timeoutMs: 120_000 });
+      const run = await runCli(['sync', '--endpoint', 'products'], { ...stack.env, ONECORE_TIMEOUT_MS: '2000', ONECORE_RETRIES: '1' }, { timeoutMs: 120_000 });
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/products\s+incremental\s+failed/);
     } finally {

@@ -19,6 +19,7 @@ export interface Config {
   openapiUrl: string | undefined;
   maxRps: number;
   requestTimeoutMs: number;
+  retries: number;
   databaseUrl: string | undefined;
   redisUrl: string;
   queuePrefix: string;
@@ -69,6 +70,7 @@ export function readConfig(env: Env = process.env): Config {
     openapiUrl: get(env, 'ONECORE_OPENAPI_URL') !== undefined ? v.httpUrl('ONECORE_OPENAPI_URL', env.ONECORE_OPENAPI_URL!) : undefined,
     maxRps: get(env, 'ONECORE_MAX_RPS') !== undefined ? v.positiveNumber('ONECORE_MAX_RPS', env.ONECORE_MAX_RPS!, { allowZero: true, max: 100000 }) : 10,
     requestTimeoutMs: get(env, 'ONECORE_TIMEOUT_MS') !== undefined ? v.positiveInteger('ONECORE_TIMEOUT_MS', env.ONECORE_TIMEOUT_MS!, { max: 600000 }) : 30000,
+    retries: get(env, 'ONECORE_RETRIES') !== undefined ? v.positiveInteger('ONECORE_RETRIES', env.ONECORE_RETRIES!, { allowZero: true, max: 20 }) : 6,
     databaseUrl: get(env, 'DATABASE_URL') !== undefined ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:']) : undefined,
     redisUrl: get(env, 'REDIS_URL') !== undefined ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:']) : 'redis://127.0.0.1:6379',
     queuePrefix: get(env, 'SYNC_QUEUE_PREFIX') !== undefined ? queuePrefix(env.SYNC_QUEUE_PREFIX!) : 'onecore-sync',

@@ -29,10 +29,6 @@ export async function readAuthFailure(db: Queryable): Promise<AuthFailure | null
   return row?.at ? { at: row.at, reason: row.reason ?? 'authentication failed' } : null;
 }
 
-/** What `token set` does after storing a new token; the workers notice and resume. */
-export async function clearAuthFailure(db: Queryable): Promise<void> {
-  await db.query(`update onecore_sync.credentials set auth_failed_at = null, auth_failed_reason = null, updated_at = now() where id = 1`);
-}
 
 export interface AuthWatch {
   check(): Promise<void>;

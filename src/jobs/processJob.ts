@@ -47,7 +47,7 @@ async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSumm
 
 async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | undefined): Promise<JobSummary> {
   const { endpoint, mode, from, requestId } = job.data;
-  const log = deps.log.child({ jobId: job.id, endpoint, mode });
+  const log = deps.log.child({ jobId: job.id });
   let result: WalkResult;
   try {
     result = await walkEndpoint(

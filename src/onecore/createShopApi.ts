@@ -25,12 +25,13 @@ export interface ShopApi {
 export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi {
   const baseUrl = required(config, 'baseUrl', 'ONECORE_BASE_URL', 'to reach the shop (e.g. https://shop.example.com)');
   const dispatcher = createHttpAgent();
-  const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, dispatcher });
+  const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, retry: { retries: config.retries }, dispatcher });
   const client = createOneCoreClient({
     baseUrl,
     tokens,
     rateLimiter: createRateLimiter({ pool, maxRps: config.maxRps }),
     timeoutMs: config.requestTimeoutMs,
+    retry: { retries: config.retries },
     log,
     endpointOptions: config.endpointOptions,
     dispatcher,
