@@ -9,6 +9,7 @@ CREATE TABLE "onecore_sync"."checkpoints" (
 	"cursor" text,
 	"walk_id" bigint,
 	"walk_started_at" timestamp with time zone,
+	"request_id" text,
 	"completed_at" timestamp with time zone,
 	"pages" integer DEFAULT 0 NOT NULL,
 	"records" bigint DEFAULT 0 NOT NULL,
@@ -28,6 +29,8 @@ CREATE TABLE "onecore_sync"."credentials" (
 	"renew_count" bigint DEFAULT 0 NOT NULL,
 	"bootstrap_sha256" text,
 	"source" text NOT NULL,
+	"auth_failed_at" timestamp with time zone,
+	"auth_failed_reason" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "credentials_single_row" CHECK ("onecore_sync"."credentials"."id" = 1)
 );

@@ -25,7 +25,7 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     prefix = testQueuePrefix();
     stack = await startStack({
       sim: { records: 300 },
-      env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: ENDPOINTS.join(','), SYNC_INCREMENTAL_CRON: '*/2 * * * * *', ADMIN_TOKEN },
+      env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: ENDPOINTS.join(','), SYNC_INCREMENTAL_CRON: '*/2 * * * * *', ADMIN_TOKEN, SYNC_SCHEDULE_CHECK_MS: '1000' },
     });
     redis = testRedis();
     queue = new Queue('onecore-sync', { connection: redis, prefix });
@@ -71,7 +71,7 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     const all = await runCli(['backfill'], stack.env);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout.trim().split('\n')).toHaveLength(1);
-    await sleepUntil(async () => ENDPOINTS.every(async () => true) && (await runs(`mode = 'backfill' and status = 'succeeded'`)).length >= 2, { what: 'backfills of every endpoint' });
+    await sleepUntil(async () => (await runs(`mode = 'backfill' and status = 'succeeded'`)).length >= 2, { what: 'backfills of every endpoint' });
     expect(new Set((await runs(`mode = 'backfill' and status = 'succeeded'`)).map((r) => r.endpoint))).toEqual(new Set(ENDPOINTS));
 
     // From a given cursor: the walk starts exactly there.
@@ -82,7 +82,7 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     const backJob = back.stdout.trim();
     const [run] = await sleepUntil(async () => {
       const r = await runs(`job_id = $1 and status = 'succeeded'`, [backJob]);
-      return r.length > 0 && r;
+      return r.length > 0 ? r : undefined;
     }, { what: 'the backfill from a cursor' });
     expect(run!.mode).toBe('backfill');
     expect(run!.cursor_start).toBe(from);
@@ -117,7 +117,7 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     expect(bf.status).toBe(202);
     const [bfJob] = bf.json.jobs as string[];
     await sleepUntil(async () => (await runs(`job_id = $1 and status = 'succeeded' and mode = 'backfill'`, [bfJob])).length === 1, { what: 'the backfill triggered over HTTP' });
-    await sleepUntil(async () => ENDPOINTS.every(() => true) && (await runs(`mode = 'mirror' and status = 'succeeded' and endpoint = 'products'`)).length >= 1, { what: 'the mirror fanout triggered over HTTP' });
+    await sleepUntil(async () => (await runs(`mode = 'mirror' and status = 'succeeded' and endpoint = 'products'`)).length >= 1, { what: 'the mirror fanout triggered over HTTP' });
 
     const before = await queue.count();
     expect((await postJson(`${base}/trigger/mirror`, {})).status).toBe(401);
@@ -174,7 +174,10 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     expect(off.status).toBe(404);
     expect(String(off.json.error)).toMatch(/ADMIN_TOKEN/);
 
-    // `schedule` puts the environment's settings back explicitly and prints them.
+    // `schedule` puts the environment's settings back explicitly and prints them. (With the
+    // worker stopped: a running owner would put its own settings back within a check interval.)
+    expect((await worker.stop()).code).toBe(0);
+    worker = undefined;
     const sch = await runCli(['schedule'], stack.env);
     expect(sch.code, sch.stderr).toBe(0);
     expect(sch.stdout).toMatch(/^incremental\t\*\/2 \* \* \* \* \*\tUTC\tnext \d{4}-/m);
@@ -182,9 +185,8 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     expect((await queue.getJobScheduler('mirror'))?.pattern).toBe('0 2 * * *');
   });
 
-  it('Redis wiped (every key of the prefix) and the worker restarted: schedules return, cursors intact', async () => {
-    expect((await worker!.stop()).code).toBe(0);
-    const cursors = async () => (await stack.db.pool.query(`select endpoint, mode, cursor, pages, completed_at from onecore_sync.checkpoints order by 1, 2`)).rows;
+  it('Redis wiped (every key of the prefix): schedules return at restart and by themselves, cursors intact', async () => {
+    const cursors = async () => (await stack.db.pool.query(`select endpoint, mode, cursor, completed_at from onecore_sync.checkpoints order by 1, 2`)).rows;
     const before = await cursors();
     expect(before.filter((c) => c.mode === 'incremental' && c.cursor !== null)).toHaveLength(ENDPOINTS.length);
     const lastRun = (await runs('true')).at(-1)!.id;
@@ -200,12 +202,20 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     // The next incremental runs continue from the stored cursors: one page each, not a re-read.
     const after = await sleepUntil(async () => {
       const r = await runs(`id > $1 and mode = 'incremental' and status = 'succeeded'`, [lastRun]);
-      return ENDPOINTS.every((e) => r.some((x) => x.endpoint === e)) && r;
+      return ENDPOINTS.every((e) => r.some((x) => x.endpoint === e)) ? r : undefined;
     }, { timeoutMs: 20_000, what: 'incremental runs after the wipe' });
     for (const r of after) {
       expect(r.pages).toBeLessThanOrEqual(1);
       expect(r.cursor_start).toBe(before.find((c) => c.endpoint === r.endpoint && c.mode === 'incremental')!.cursor);
     }
+
+    // Wiped again under the running worker: the schedule owner notices and re-creates them.
+    const lastBeforeSecondWipe = (await runs('true')).at(-1)!.id;
+    expect(await deletePrefixKeys(redis, prefix)).toBeGreaterThan(0);
+    await sleepUntil(async () => (await queue.getJobSchedulers()).length === 2, { timeoutMs: 10_000, what: 'the schedules to come back by themselves' });
+    await sleepUntil(async () => (await runs(`id > $1 and mode = 'incremental' and status = 'succeeded'`, [lastBeforeSecondWipe])).length >= ENDPOINTS.length, { timeoutMs: 20_000, what: 'scheduled runs after the second wipe' });
+    expect(worker!.logs().some((l) => String(l.msg).startsWith('schedules were missing in Redis'))).toBe(true);
+
     expect((await worker!.stop()).code).toBe(0);
     worker = undefined;
   });

@@ -218,6 +218,35 @@ describe('normalizeDateTime against luxon (property test)', () => {
     expect(rejected).toBeGreaterThan(50);
   });
 
+  it('matches luxon across month, year and leap-day boundaries (grid)', () => {
+    const years = [1, 2, 4, 99, 100, 101, 400, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 9998, 9999];
+    const offsets = ['+14:00', '-14:00', '+13:59', '-13:59', '+00:30', '-00:30', '+01', '-01', '+0545', '-0930', 'Z', ''];
+    let checked = 0;
+    for (const year of years) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [1, 28, 29, 30, 31]) {
+          for (const time of ['00:00', '00:29', '13:59:59.9999999', '23:30:00.5', '23:59:59']) {
+            for (const zone of offsets) {
+              const s = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time}${zone}`;
+              const out = normalizeDateTime(s);
+              expect(normalizeDateTimeWithLuxon(s), s).toBe(out);
+              const oracle = DateTime.fromISO(s, { zone: 'utc', setZone: true });
+              const utc = oracle.toUTC();
+              if (!oracle.isValid || utc.year < 1 || utc.year > 9999) {
+                expect(out, s).toBe(s);
+                continue;
+              }
+              expect(DateTime.fromISO(out, { zone: 'utc' }).toMillis(), `${s} → ${out}`).toBe(utc.toMillis());
+              expect(out.slice(0, 19), s).toBe(utc.toFormat("yyyy-MM-dd'T'HH:mm:ss"));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(60_000);
+  });
+
   it('agrees with normalizeDateTimeWithLuxon on every generated input', () => {
     for (const { s } of cases) {
       expect(normalizeDateTime(s), s).toBe(normalizeDateTimeWithLuxon(s));

@@ -285,6 +285,7 @@ describe('secrets', () => {
     await scan.tokensFrom(db.pool);
     expect(scan.tokens.size).toBeGreaterThan(3);
     expect(scan.texts.length).toBeGreaterThan(10);
+    expect(scan.texts.join('\n')).toContain('request failed; retrying');
     expect(scan.leaks()).toEqual([]);
   });
 });

@@ -184,7 +184,7 @@ describe('one renewal for the whole fleet', () => {
 
 describe('rotation', () => {
   it('rotation during long walks in two processes: the newest refresh token is in Postgres, a restart continues, nothing refused', async () => {
-    const sim = await simulator({ records: { orders: 100, products: 100 }, pageSize: 4, accessTokenTtlSeconds: 1, rotateAfterSeconds: 1, latencyMs: 150 });
+    const sim = await simulator({ records: { orders: 100, products: 100, invoices: 6 }, pageSize: 4, accessTokenTtlSeconds: 1, rotateAfterSeconds: 1, latencyMs: 150 });
     await storeRefreshToken(db.pool, sim.refreshToken, 'test');
     const walkers = ['orders', 'products'].map((endpoint) => worker(sim, { WORKER_MODE: 'walk', WORKER_ENDPOINT: endpoint }));
     const exits = await Promise.all(walkers.map((w) => w.done));
@@ -202,9 +202,9 @@ describe('rotation', () => {
 
     // "Restart": a new process, with only what Postgres holds, after its access token expired.
     await new Promise((r) => setTimeout(r, 1_100));
-    const next = worker(sim, { WORKER_MODE: 'walk', WORKER_ENDPOINT: 'orders' });
+    const next = worker(sim, { WORKER_MODE: 'walk', WORKER_ENDPOINT: 'invoices' });
     expect((await next.done).code).toBe(0);
-    expect(result<{ ids: string[] }>(next).ids).toHaveLength(100);
+    expect(result<{ ids: string[] }>(next).ids).toHaveLength(6);
     expect(sim.stats().renewRefused).toBe(0);
     expect((await readCredentials(db.pool))?.refreshToken).toBe(sim.refreshToken);
   });
@@ -294,6 +294,20 @@ describe('a renewal whose commit was lost', () => {
     expect(row?.source).toBe('previous token');
   });
 
+  it('retries a renewal that failed transiently (5xx, reset, cut-short answer), without losing the token', async () => {
+    const sim = await simulator({ rotateAfterSeconds: 0 });
+    await storeRefreshToken(db.pool, sim.refreshToken, 'test');
+    sim.faults.once('503', { endpoint: 'renewtokens' });
+    sim.faults.once('reset', { endpoint: 'renewtokens', nth: 2 });
+    sim.faults.once('truncated', { endpoint: 'renewtokens', nth: 3 });
+    const tokens = service(sim);
+    expect(await tokens.getAccessToken()).toBeTruthy();
+    expect(sim.stats().renewCalls).toBe(4);
+    expect(sim.stats().renewRefused).toBe(0);
+    // Every renewal rotates here (rotateAfterSeconds 0): the one that succeeded is stored.
+    expect((await readCredentials(db.pool))?.refreshToken).toBe(sim.refreshToken);
+  });
+
   it('a second 401 after renewing is Unauthorized, not a loop', async () => {
     const sim = await simulator();
     // A token source that always hands out a token the shop refuses.
@@ -352,6 +366,11 @@ describe('secrets', () => {
     await scan.tokensFrom(db.pool);
     expect(scan.tokens.size).toBeGreaterThan(5);
     expect(scan.texts.length).toBeGreaterThan(20);
+    // The scan saw the logs that talk about tokens (from this process and the workers).
+    const all = scan.texts.join('\n');
+    expect(all).toContain('the shop rotated the refresh token');
+    expect(all).toContain('access token refused (401)');
+    expect(all).toContain('the current refresh token was refused');
     expect(scan.leaks()).toEqual([]);
   });
 });

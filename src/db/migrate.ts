@@ -11,7 +11,9 @@ const MIGRATE_LOCK = 7_418_150_011;
 /**
  * Applies the drizzle-kit migrations in `migrations/`. Two processes migrating at once would both
  * try `create schema`; the session advisory lock makes the second wait and then find nothing to do.
- * drizzle's bookkeeping table lives in `onecore_sync` beside our own state.
+ * drizzle's bookkeeping table lives in `onecore_sync` beside our own state; because drizzle creates
+ * that schema before running the first migration, 0000_init.sql says `create schema if not exists`
+ * (the one hand edit to generated SQL).
  */
 export async function migrateDatabase(pool: Pool): Promise<{ applied: number }> {
   const client = await pool.connect();

@@ -79,6 +79,7 @@ export function startAuthWatch(deps: { db: Queryable; queue: SyncQueue; log: Log
 }
 
 export function authPausedMessage(reason: string | null): string {
-  return `AUTHENTICATION FAILED, SYNC PAUSED: ${reason ?? 'the shop refused the refresh token'}. ` +
-    'Store a valid refresh token with `onecore-sync token set`; the workers resume by themselves.';
+  const why = reason ?? 'the shop refused the refresh token';
+  const what = /token set/.test(why) ? '' : ' Store a valid refresh token with `onecore-sync token set`.';
+  return `AUTHENTICATION FAILED, SYNC PAUSED: ${why}.${what} The workers resume by themselves once a new token is stored.`;
 }

@@ -29,6 +29,8 @@ export interface WalkJobData {
   from?: string;
   /** Backfill: a retry of the same request resumes its walk; a new request starts a new one. */
   requestId?: string;
+  /** How often this job found its endpoint held by another walk (spaces out its next tries). */
+  busy?: number;
 }
 
 export type SyncJobData = FanoutJobData | WalkJobData;

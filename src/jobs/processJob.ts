@@ -20,8 +20,6 @@ export interface ProcessorDeps {
   log: Logger;
   /** Aborts on shutdown: walks commit the page under way and stop. */
   signal: AbortSignal;
-  /** How long a mirror/backfill waits when another process holds the endpoint. */
-  busyRetryMs?: number;
 }
 
 export type JobSummary =
@@ -36,7 +34,15 @@ export function createProcessor(deps: ProcessorDeps) {
 }
 
 async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSummary> {
-  const { endpoints } = await resolveEndpoints({ db: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.shop.fetchJson });
+  let endpoints: string[];
+  try {
+    ({ endpoints } = await resolveEndpoints({ db: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.shop.fetchJson }));
+  } catch (err) {
+    // Discovery failed. A shop or network hiccup is retried; a definite answer (or refused
+    // credentials, which the auth watch turns into a pause) is not.
+    const kind = classifyFailure(err);
+    throw kind === 'auth' || kind === 'final' || kind === 'forbidden' ? new UnrecoverableError((err as Error).message) : err;
+  }
   const jobs: string[] = [];
   for (const endpoint of endpoints) {
     jobs.push(await enqueueWalk(deps.queue, { kind: 'walk', endpoint, mode: data.mode, ...(data.from !== undefined ? { from: data.from } : {}), ...(data.requestId ? { requestId: data.requestId } : {}) }));
@@ -77,8 +83,12 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
     // mirror or backfill must not be lost (the nightly mirror colliding with an incremental
     // walk), so it waits and tries again.
     if (mode === 'incremental') return summary;
-    const delay = deps.busyRetryMs ?? 15_000;
+    // 2 s, 4 s, 8 s … up to a minute: quick after a short incremental walk, not a row in
+    // sync_runs every few seconds while a long mirror holds the endpoint.
+    const busy = job.data.busy ?? 0;
+    const delay = Math.min(60_000, 2_000 * 2 ** busy);
     log.info({ retryInMs: delay }, 'endpoint busy with another walk; trying again later');
+    await job.updateData({ ...job.data, busy: busy + 1 });
     await job.moveToDelayed(Date.now() + delay, token);
     throw new DelayedError();
   }
@@ -89,9 +99,10 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
     case 'auth': {
       // Not a storm of retries: remember it for the whole fleet, stop every worker from taking
       // jobs, and tell the operator exactly what to do. The auth watch resumes the queue.
-      await recordAuthFailure(deps.pool, (err as Error).message).catch((e: Error) => log.error({ err: e.message }, 'could not record the authentication failure'));
+      const reason = (err as Error).message;
+      await recordAuthFailure(deps.pool, reason).catch((e: Error) => log.error({ err: e.message }, 'could not record the authentication failure'));
       await deps.queue.pause().catch((e: Error) => log.error({ err: e.message }, 'could not pause the queue'));
-      log.error({ reason: message }, authPausedMessage(message));
+      log.error({ reason }, authPausedMessage(reason));
       throw new UnrecoverableError(message);
     }
     case 'rateLimited': {

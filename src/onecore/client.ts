@@ -1,13 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { EndpointOptions } from '../config/readConfig.js';
-import {
-  BadRequest, Forbidden, NotFound, OneCoreError, ProtocolError, RateLimited, ServerError, Unauthorized, UnexpectedStatus, isTransient,
-} from './errors.js';
-import { apiHeaders, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
+import { OneCoreError, RateLimited, Unauthorized, isTransient } from './errors.js';
+import { apiHeaders, createHttpAgent, sendRequest, type HttpResponse } from './http.js';
+import { errorForStatus, parseJsonBody } from './responses.js';
 import { cursorQuery, parsePage, type Page } from './page.js';
 import { noRateLimit, type RateLimiter } from './rateLimiter.js';
-import { DEFAULT_RETRY, backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
 
 /** What the client needs from the token service (tokenService.ts implements it). */
 export interface AccessTokenSource {
@@ -56,22 +55,18 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
   async function execute<T>(endpoint: string, url: string, parse: (res: HttpResponse) => T, signal?: AbortSignal): Promise<T> {
     let retries = 0;
     let renewedFor401 = false;
-    let token = await tokens.getAccessToken();
+    let renewed: string | undefined;
     for (;;) {
       await limiter.acquire(signal);
+      // Asked on every attempt (a cache hit): after a long backoff the token may have been renewed
+      // by another walker, or be due for renewal, and a stale one would waste the one 401 retry.
+      const token = renewed ?? (await tokens.getAccessToken());
+      renewed = undefined;
+      let res: HttpResponse;
       try {
-        const res = await sendRequest(agent, { method: 'GET', url, headers: apiHeaders(token), timeoutMs, signal, endpoint });
-        if (res.status === 401) {
-          // An expired or revoked access token: renew (only if nobody already has) and try once more.
-          // A second 401 means renewing does not help, and looping would hammer the shop.
-          if (renewedFor401) throw new Unauthorized({ endpoint, body: res.text });
-          renewedFor401 = true;
-          log.info({ endpoint }, 'access token refused (401); renewing it and retrying once');
-          token = await tokens.onUnauthorized(token);
-          continue;
-        }
+        res = await sendRequest(agent, { method: 'GET', url, headers: apiHeaders(token), timeoutMs, signal, endpoint });
         if (res.status >= 200 && res.status < 300) return parse(res);
-        throw errorForStatus(endpoint, res);
+        if (res.status !== 401) throw errorForStatus(endpoint, res);
       } catch (err) {
         if (signal?.aborted) throw signal.reason ?? err;
         if (!isTransient(err)) throw err;
@@ -93,7 +88,16 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
         retries += 1;
         log.warn({ endpoint, attempt: retries, of: policy.retries, waitMs, error: (err as Error).message }, 'request failed; retrying');
         await sleep(waitMs, signal);
+        continue;
       }
+      // 401: an expired or revoked access token. Renew (only if nobody already has) and try once
+      // more; a second 401 means renewing does not help, and looping would hammer the shop.
+      // Outside the try: the token service retries its own transient failures, and its AuthFailed
+      // must reach the caller as it is.
+      if (renewedFor401) throw new Unauthorized({ endpoint, body: res.text });
+      renewedFor401 = true;
+      log.info({ endpoint }, 'access token refused (401); renewing it and retrying once');
+      renewed = await tokens.onUnauthorized(token);
     }
   }
 
@@ -117,33 +121,4 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       if (ownAgent) await (agent as Dispatcher).close();
     },
   };
-}
-
-/**
- * A 200 whose body is not JSON: cut short, an HTML maintenance page from a proxy, or empty.
- * These come and go with the shop's health, so they are retried.
- */
-export function parseJsonBody(endpoint: string, res: HttpResponse): unknown {
-  const text = res.text;
-  if (text.trim() === '') throw new ProtocolError('200 with an empty body', { endpoint, transient: true });
-  try {
-    return JSON.parse(text);
-  } catch {
-    const type = header(res.headers, 'content-type') ?? '';
-    const html = /html/i.test(type) || /^\s*</.test(text);
-    throw new ProtocolError(html ? '200 with an HTML page instead of JSON' : '200 with a body that is not valid JSON (cut short?)', { endpoint, body: text, transient: true });
-  }
-}
-
-/** The typed error for a non-2xx, non-401 status. 429 and 503 carry the Retry-After they were sent. */
-export function errorForStatus(endpoint: string, res: HttpResponse): OneCoreError {
-  const body = res.text;
-  const retryAfterHeaderMs = parseRetryAfter(header(res.headers, 'retry-after'));
-  const d = { endpoint, body, retryAfterHeaderMs };
-  if (res.status === 400) return new BadRequest(d);
-  if (res.status === 403) return new Forbidden(d);
-  if (res.status === 404) return new NotFound(d);
-  if (res.status === 429) return new RateLimited({ ...d, retryAfterMs: retryAfterHeaderMs ?? 0 });
-  if (res.status >= 500) return new ServerError({ ...d, status: res.status });
-  return new UnexpectedStatus({ ...d, status: res.status });
 }

@@ -45,12 +45,15 @@ export function createHttpAgent(opts: { connections?: number } = {}): Agent {
   });
 }
 
+export const USER_AGENT = 'onecore-sync';
+
 /** The headers every oneCORE V2 call carries (the docs ask for the JSON content type even on GET). */
 export function apiHeaders(accessToken: string): Record<string, string> {
   return {
     authorization: `PublicApiV2 ${accessToken}`,
     'content-type': 'application/json',
     accept: 'application/json',
+    'user-agent': USER_AGENT,
   };
 }
 

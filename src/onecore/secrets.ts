@@ -21,7 +21,7 @@ const REDACTED = '[redacted]';
 
 const PATTERNS: RegExp[] = [
   // An Authorization header value reflected back.
-  /\b(PublicApi(?:V2)?|Bearer)\s+\S+/gi,
+  /\b(PublicApi(?:V2)?|Bearer)\s+[A-Za-z0-9\-._~+/=]{16,}/gi,
   // A JSON (or form) field whose name says token, with its value.
   /("?[\w-]*token"?\s*[:=]\s*)"?[^",}\s&]+"?/gi,
   // ASP.NET Core data-protection output (what oneCORE access tokens look like).
@@ -30,8 +30,12 @@ const PATTERNS: RegExp[] = [
   /[A-Za-z0-9+/_=-]{40,}/g,
 ];
 
-/** The text with every known token, and anything shaped like one, replaced by `[redacted]`. */
-export function redactSecrets(text: string): string {
+/**
+ * The text with every known token, and anything shaped like one, replaced by `[redacted]`.
+ * `opaque` also redacts any long opaque run: right for response bodies (anything could be in
+ * there), too much for our own messages (it would hide a long cursor a PagingLoop names).
+ */
+export function redactSecrets(text: string, opts: { opaque?: boolean } = {}): string {
   let out = text;
   for (const secret of known) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
@@ -39,7 +43,7 @@ export function redactSecrets(text: string): string {
   out = out.replace(PATTERNS[0]!, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   out = out.replace(PATTERNS[1]!, (_m, prefix: string) => `${prefix}"${REDACTED}"`);
   out = out.replace(PATTERNS[2]!, REDACTED);
-  out = out.replace(PATTERNS[3]!, REDACTED);
+  if (opts.opaque) out = out.replace(PATTERNS[3]!, REDACTED);
   return out;
 }
 
@@ -47,6 +51,6 @@ export function redactSecrets(text: string): string {
 export function excerpt(body: string | null | undefined, max = 200): string {
   if (!body) return '';
   // Redact before cutting, so a token split by the cut cannot survive in part.
-  const line = redactSecrets(body.slice(0, 4096)).replace(/\s+/g, ' ').trim();
+  const line = redactSecrets(body.slice(0, 4096), { opaque: true }).replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Pool, PoolClient } from '../db/createPool.js';
 import type { AccessTokenSource } from './client.js';
 import { AuthFailed, NotFound, OneCoreError, ProtocolError, isTransient } from './errors.js';
-import { errorForStatus } from './client.js';
-import { createHttpAgent, header, sendRequest } from './http.js';
+import { errorForStatus } from './responses.js';
+import { USER_AGENT, createHttpAgent, sendRequest } from './http.js';
 import { readField } from './page.js';
-import { DEFAULT_RETRY, backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
 import { registerSecret } from './secrets.js';
 import {
   readCredentials, readTokenStatus, recordAuthFailure, saveRenewal, sha256, storeRefreshToken,
@@ -151,7 +151,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         const res = await sendRequest(agent, {
           method: 'POST',
           url: renewUrl,
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': USER_AGENT },
           body: JSON.stringify({ refreshToken }),
           timeoutMs,
           endpoint,

@@ -83,7 +83,7 @@ export interface DateSample {
   value: string;
   /** What a correct client should take it for. */
   kind: 'datetime' | 'date' | 'not-a-date';
-  /** For datetimes: the same instant in UTC with the source's full precision ('...Z'). */
+  /** For datetimes: the same instant in UTC as onecore-sync stores it ('...Z', fractions truncated to microseconds). */
   utc?: string;
   /** For datetimes: epoch milliseconds (fractions beyond ms truncated). */
   epochMs?: number;
@@ -105,8 +105,8 @@ export const DATE_SAMPLES: readonly DateSample[] = [
   { name: 'offset-05:00', value: '2024-03-01T04:00:00-05:00', kind: 'datetime', utc: '2024-03-01T09:00:00Z', epochMs: Date.UTC(2024, 2, 1, 9), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-05:00$/, note: 'negative offset' },
   { name: 'offset+05:30', value: '2024-03-01T14:30:00+05:30', kind: 'datetime', utc: '2024-03-01T09:00:00Z', epochMs: Date.UTC(2024, 2, 1, 9), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+05:30$/, note: 'half-hour offset' },
   { name: 'no-offset', value: '2024-03-01T10:00:00', kind: 'datetime', utc: '2024-03-01T10:00:00Z', epochMs: Date.UTC(2024, 2, 1, 10), pattern: /^(?!0001-01-01T00:00:00$)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, note: 'no zone: UTC per the vendor docs (not server-local time)' },
-  { name: 'frac7-offset', value: '2024-03-01T10:00:00.1234567+01:00', kind: 'datetime', utc: '2024-03-01T09:00:00.1234567Z', epochMs: Date.UTC(2024, 2, 1, 9, 0, 0, 123), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}[+-]\d{2}:\d{2}$/, note: '.NET ticks: 7 fractional digits' },
-  { name: 'frac7-no-offset', value: '2024-03-01T10:00:00.1234567', kind: 'datetime', utc: '2024-03-01T10:00:00.1234567Z', epochMs: Date.UTC(2024, 2, 1, 10, 0, 0, 123), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}$/, note: '7 digits, no zone (UTC)' },
+  { name: 'frac7-offset', value: '2024-03-01T10:00:00.1234567+01:00', kind: 'datetime', utc: '2024-03-01T09:00:00.123456Z', epochMs: Date.UTC(2024, 2, 1, 9, 0, 0, 123), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}[+-]\d{2}:\d{2}$/, note: '.NET ticks: 7 fractional digits' },
+  { name: 'frac7-no-offset', value: '2024-03-01T10:00:00.1234567', kind: 'datetime', utc: '2024-03-01T10:00:00.123456Z', epochMs: Date.UTC(2024, 2, 1, 10, 0, 0, 123), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}$/, note: '7 digits, no zone (UTC)' },
   { name: 'frac3-z', value: '2024-03-01T09:00:00.123Z', kind: 'datetime', utc: '2024-03-01T09:00:00.123Z', epochMs: Date.UTC(2024, 2, 1, 9, 0, 0, 123), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, note: 'milliseconds, Z' },
   { name: 'frac3-offset', value: '2024-03-01T04:00:00.123-05:00', kind: 'datetime', utc: '2024-03-01T09:00:00.123Z', epochMs: Date.UTC(2024, 2, 1, 9, 0, 0, 123), pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/, note: 'milliseconds with offset' },
   { name: 'dotnet-min', value: DOTNET_MIN_DATETIME, kind: 'datetime', utc: '0001-01-01T00:00:00Z', epochMs: -62135596800000, pattern: /^0001-01-01T00:00:00$/, note: 'DateTime.MinValue: the back end\'s "not set"' },

@@ -136,19 +136,35 @@ export function normalizeDateTime(s: string): string {
     return s.slice(0, 16) + seconds + fraction + 'Z';
   }
 
-  // Shift by the offset. Seconds and fraction are unaffected (offsets are whole minutes), so only
-  // the fields down to the minute go through Date. Date.UTC maps years 0..99 to 1900..1999, so the
-  // year is set with setUTCFullYear, which takes it literally; setUTCHours then normalizes the
-  // (possibly negative or > 59) minutes across hour, day, month and year boundaries.
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute - offset, 0, 0);
-  const utcYear = date.getUTCFullYear();
-  if (utcYear < 1 || utcYear > 9999) return s;
-  return (
-    pad4(utcYear) + '-' + pad2(date.getUTCMonth() + 1) + '-' + pad2(date.getUTCDate()) +
-    'T' + pad2(date.getUTCHours()) + ':' + pad2(date.getUTCMinutes()) + seconds + fraction + 'Z'
-  );
+  // Shift by the offset. Offsets are whole minutes below ±14:00, so seconds and fraction are
+  // unaffected and the date moves by at most one day either way: plain arithmetic on the fields,
+  // no Date object (which also sidesteps Date.UTC reading years 0..99 as 1900..1999). The property
+  // test checks this against luxon across years 1..9999, month ends, leap days and offsets.
+  let y = year;
+  let mo = month;
+  let d = day;
+  let t = hour * 60 + minute - offset; // minutes into the day, in UTC; -840 .. 2279
+  if (t < 0) {
+    t += 1440;
+    if (--d === 0) {
+      if (--mo === 0) {
+        mo = 12;
+        if (--y === 0) return s; // before 0001-01-01 in UTC
+      }
+      d = daysInMonth(y, mo);
+    }
+  } else if (t >= 1440) {
+    t -= 1440;
+    if (++d > daysInMonth(y, mo)) {
+      d = 1;
+      if (++mo === 13) {
+        mo = 1;
+        if (++y === 10000) return s; // after 9999-12-31 in UTC
+      }
+    }
+  }
+  const h = (t / 60) | 0;
+  return pad4(y) + '-' + pad2(mo) + '-' + pad2(d) + 'T' + pad2(h) + ':' + pad2(t - h * 60) + seconds + fraction + 'Z';
 }
 
 /** The accepted shape again, with the fields the luxon implementation needs captured. */

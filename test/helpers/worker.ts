@@ -27,7 +27,7 @@ export interface WorkerProcess {
  * does), an admin server on a free port, and waits until it reports that it started.
  */
 export async function startWorker(env: Record<string, string>, extra: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawnCli(['worker'], { ADMIN_PORT: '0', LOG_LEVEL: 'info', ...env, ...extra });
+  const child = spawnCli(['worker'], { ...env, ADMIN_PORT: '0', LOG_LEVEL: 'info', ...extra });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   child.stdout!.resume();

@@ -1,0 +1,393 @@
+/**
+ * `npm run chaos`: proves that the mirror ends exact after what production does to it.
+ *
+ * Several worker processes mirror and incrementally sync ~100k records from the simulator while
+ * it injects faults (429 with Retry-After, 5xx, connection resets, slow and truncated responses),
+ * rotates the refresh token every few seconds, and inserts, updates and deletes records during
+ * paging. Meanwhile workers are SIGKILLed at random moments, and Postgres and Redis are each
+ * restarted once (Redis keeps nothing on disk: a restart wipes the queue). Afterwards, on a quiet
+ * simulator, the workers run a final mirror, and Postgres is compared with the simulator record
+ * by record. Figures are printed and written as JSON.
+ *
+ * Options: --records N (total, spread over the list endpoints; default 100000), --duration S
+ * (chaos phase, default 90), --workers N (default 3), --json PATH, --no-pg-restart,
+ * --no-redis-restart. Needs DATABASE_URL (a server where it may CREATE DATABASE; default
+ * postgres://postgres@127.0.0.1:5432/postgres) and REDIS_URL, and — for the restarts — to be
+ * run as a user that may restart them (pg_ctlcluster / redis-server), as on the CI machine.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { normalizeRecord } from '../src/sync/normalizeDates.js';
+import { readKey } from '../src/sync/prepareRecords.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { createPool } from '../src/db/createPool.js';
+import { recordTable } from '../src/db/quoteIdent.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+
+const { values: opts } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000' },
+    duration: { type: 'string', default: '90' },
+    workers: { type: 'string', default: '3' },
+    json: { type: 'string', default: 'chaos/results/latest.json' },
+    'no-pg-restart': { type: 'boolean', default: false },
+    'no-redis-restart': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '42' },
+  },
+});
+const totalRecords = positive('records', opts.records!);
+const durationMs = positive('duration', opts.duration!) * 1000;
+const workerCount = Math.max(2, positive('workers', opts.workers!));
+const seed = positive('seed', opts.seed!);
+
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`chaos: --${name} must be a positive whole number, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const baseDbUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const runId = randomBytes(4).toString('hex');
+const dbName = `ocs_chaos_${runId}`;
+const prefix = `ocs-chaos-${runId}`;
+const logDir = `chaos/results/${runId}`;
+const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+const t0 = Date.now();
+
+interface Figures {
+  records: { start: number; final: number; inserted: number; updated: number; deleted: number };
+  faultsInjected: Record<string, number>;
+  rotations: number;
+  renewCalls: number;
+  renewRefused: number;
+  kills: number;
+  postgresRestarts: number;
+  redisRestarts: number;
+  mismatches: number;
+  duplicates: number;
+  missing: number;
+  extra: number;
+  stuckJobs: number;
+  waitingJobs: number;
+  failedJobs: number;
+  refreshTokenValid: boolean;
+  syncRuns: Record<string, number>;
+  seconds: number;
+}
+
+async function main(): Promise<number> {
+  const figures: Partial<Figures> = { kills: 0, postgresRestarts: 0, redisRestarts: 0 };
+  mkdirSync(logDir, { recursive: true });
+  const listEndpoints = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments', 'invoices', 'databaseusages', 'productimages'];
+  const perEndpoint = Math.ceil(totalRecords / listEndpoints.length);
+  say(`simulator: ${perEndpoint} records × ${listEndpoints.length} endpoints, 10% faults, refresh token rotating every 3 s`);
+  const sim = await startSimulator({
+    records: perEndpoint,
+    seed,
+    pageSize: 100,
+    accessTokenTtlSeconds: 4,
+    rotateAfterSeconds: 3,
+    // The real shop's behaviour for an old refresh token right after rotation is undocumented.
+    // A worker SIGKILLed between the renew answer and its commit needs the old token to work
+    // once more; this models a shop that honours it for a minute (see README, Operations).
+    rotationGraceSeconds: 60,
+  });
+  for (const e of listEndpoints) sim.count(e);
+  figures.records = { start: perEndpoint * listEndpoints.length, final: 0, inserted: 0, updated: 0, deleted: 0 };
+
+  const admin = new pg.Client({ connectionString: baseDbUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const dbUrl = withDatabase(baseDbUrl, dbName);
+  const pool = createPool(dbUrl, undefined, 4);
+  await migrateDatabase(pool);
+
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redisUrl,
+    SYNC_QUEUE_PREFIX: prefix,
+    ONECORE_BASE_URL: sim.url,
+    ONECORE_REFRESH_TOKEN: sim.refreshToken,
+    ONECORE_ENDPOINTS: [...listEndpoints, 'apiusers'].join(','),
+    ONECORE_MAX_RPS: '0',
+    ONECORE_TIMEOUT_MS: '5000',
+    SYNC_INCREMENTAL_CRON: '*/4 * * * * *',
+    SYNC_MIRROR_CRON: '*/20 * * * * *',
+    SYNC_CONCURRENCY: '3',
+    SYNC_LOCK_MS: '4000',
+    SYNC_SCHEDULE_CHECK_MS: '2000',
+    SHUTDOWN_GRACE_MS: '5000',
+    ADMIN_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
+
+  const workers: Array<ChildProcess | undefined> = [];
+  let workerSerial = 0;
+  const startWorker = (slot: number) => {
+    const log = createWriteStream(`${logDir}/worker-${slot}-${++workerSerial}.log`);
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    workers[slot] = child;
+  };
+  for (let i = 0; i < workerCount; i++) startWorker(i);
+  say(`${workerCount} workers started (queue prefix ${prefix}, database ${dbName})`);
+
+  // Chaos: faults on, mutations during paging, kills, restarts.
+  sim.faults.set({ rate: 0.1, kinds: ['429', '500', '502', '503', 'reset', 'slow', 'truncated'], retryAfter: 1, slowMs: 1500 });
+  const rng = mulberry32(seed);
+  const deadline = Date.now() + durationMs;
+  const mutator = setInterval(() => {
+    const e = listEndpoints[Math.floor(rng() * listEndpoints.length)]!;
+    const key = sim.endpoints.find((x) => x.name === e)!.keyField;
+    const roll = rng();
+    const truth = sim.truth(e) as Array<Record<string, unknown>>;
+    if (roll < 0.5) {
+      sim.insert(e, 1 + Math.floor(rng() * 5));
+      figures.records!.inserted += 1;
+    } else if (roll < 0.8 && truth.length > 0) {
+      sim.update(e, truth[Math.floor(rng() * truth.length)]![key] as string);
+      figures.records!.updated += 1;
+    } else if (truth.length > 0) {
+      sim.remove(e, truth[Math.floor(rng() * truth.length)]![key] as string);
+      figures.records!.deleted += 1;
+    }
+  }, 100);
+
+  const killEvery = Math.max(1000, Math.floor(durationMs / 30));
+  const pgRestartAt = Date.now() + durationMs * 0.35;
+  const redisRestartAt = Date.now() + durationMs * 0.65;
+  let pgRestarted = opts['no-pg-restart'];
+  let redisRestarted = opts['no-redis-restart'];
+  while (Date.now() < deadline) {
+    await sleep(killEvery * (0.5 + rng()));
+    const slot = Math.floor(rng() * workerCount);
+    const victim = workers[slot];
+    if (victim && victim.exitCode === null) {
+      victim.kill('SIGKILL');
+      figures.kills! += 1;
+      await new Promise((r) => victim.once('exit', r));
+      setTimeout(() => startWorker(slot), 300 + rng() * 1200);
+    }
+    if (!pgRestarted && Date.now() > pgRestartAt) {
+      pgRestarted = true;
+      say('restarting Postgres');
+      restartPostgres();
+      figures.postgresRestarts! += 1;
+    }
+    if (!redisRestarted && Date.now() > redisRestartAt) {
+      redisRestarted = true;
+      say('restarting Redis (nothing on disk: the queue and schedules are wiped)');
+      restartRedis(redisUrl);
+      figures.redisRestarts! += 1;
+    }
+    if (figures.kills! % 5 === 0) say(`${figures.kills} kills so far; ${JSON.stringify(sim.stats().faultsInjected)}`);
+  }
+  clearInterval(mutator);
+  sim.faults.clear();
+  say(`chaos phase over: ${figures.kills} kills. Quiet simulator; final mirror through the workers`);
+  await sleep(2000); // let restarted workers come up
+
+  // Final mirror: enqueue through the CLI and wait until every endpoint has a mirror that
+  // started after this moment and succeeded.
+  const since = new Date();
+  await waitForMirror(pool, listEndpoints, since, env);
+  for (const w of workers) if (w && w.exitCode === null) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => (w && w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+
+  // Compare, record by record.
+  let missing = 0;
+  let extra = 0;
+  let mismatches = 0;
+  let duplicates = 0;
+  let finalCount = 0;
+  for (const e of listEndpoints) {
+    const keyField = sim.endpoints.find((x) => x.name === e)!.keyField;
+    const expected = new Map<string, string>();
+    for (const r of sim.truth(e)) expected.set(readKey(r as Record<string, unknown>, keyField)!, JSON.stringify(sortKeys(normalizeRecord(r).value)));
+    finalCount += expected.size;
+    const { rows } = await pool.query<{ id: string; data: unknown }>(`select id, data from ${recordTable(e)} where deleted_at is null`);
+    const dup = await pool.query(`select count(*) - count(distinct id) as d from ${recordTable(e)}`);
+    duplicates += Number(dup.rows[0].d);
+    const stored = new Map(rows.map((r) => [r.id, JSON.stringify(sortKeys(r.data))]));
+    for (const [id, json] of expected) {
+      if (!stored.has(id)) missing++;
+      else if (stored.get(id) !== json) mismatches++;
+    }
+    for (const id of stored.keys()) if (!expected.has(id)) extra++;
+  }
+  figures.records!.final = finalCount;
+  figures.missing = missing;
+  figures.extra = extra;
+  figures.duplicates = duplicates;
+  figures.mismatches = missing + extra + mismatches + duplicates;
+
+  const queue = await queueFigures(redisUrl, prefix);
+  // After the workers shut down gracefully nothing may be left active (a stuck job); jobs still
+  // waiting (a scheduled run that fell due at the end) are fine: the next worker runs them.
+  figures.stuckJobs = queue.active;
+  figures.waitingJobs = queue.waiting;
+  figures.failedJobs = queue.failed;
+  const stats = sim.stats();
+  figures.faultsInjected = stats.faultsInjected;
+  figures.rotations = stats.rotations;
+  figures.renewCalls = stats.renewCalls;
+  figures.renewRefused = stats.renewRefused;
+  // No lost refresh token: the one in Postgres still renews (the shop's current one, or within grace).
+  const cred = await pool.query(`select refresh_token from onecore_sync.credentials`);
+  figures.refreshTokenValid = await renewWorks(sim, cred.rows[0]?.refresh_token);
+  const runs = await pool.query(`select status, count(*)::int as n from onecore_sync.sync_runs group by status`);
+  figures.syncRuns = Object.fromEntries(runs.rows.map((r) => [r.status, r.n]));
+  figures.seconds = Math.round((Date.now() - t0) / 1000);
+
+  await pool.end();
+  await cleanupRedis(redisUrl, prefix);
+  await sim.close();
+  const drop = new pg.Client({ connectionString: baseDbUrl });
+  await drop.connect();
+  await drop.query(`drop database if exists ${dbName} with (force)`);
+  await drop.end();
+
+  mkdirSync('chaos/results', { recursive: true });
+  writeFileSync(opts.json!, JSON.stringify(figures, null, 2) + '\n');
+  const ok = figures.mismatches === 0 && figures.stuckJobs === 0 && figures.refreshTokenValid && figures.kills! >= 20;
+  process.stdout.write(`
+chaos run ${runId}: ${ok ? 'PASSED' : 'FAILED'}
+  records            ${figures.records!.start} at start, ${figures.records!.final} at the end (${figures.records!.inserted} insert, ${figures.records!.updated} update, ${figures.records!.deleted} delete mutations)
+  faults injected    ${Object.values(figures.faultsInjected!).reduce((a, b) => a + b, 0)} ${JSON.stringify(figures.faultsInjected)}
+  token rotations    ${figures.rotations} (${figures.renewCalls} renew calls, ${figures.renewRefused} refused)
+  workers killed     ${figures.kills} (SIGKILL)
+  restarts survived  Postgres ${figures.postgresRestarts}, Redis ${figures.redisRestarts}
+  sync runs          ${JSON.stringify(figures.syncRuns)}
+  mismatches         ${figures.mismatches} (missing ${missing}, extra ${extra}, different ${mismatches}, duplicates ${duplicates})
+  stuck jobs         ${figures.stuckJobs} (waiting ${figures.waitingJobs}, failed ${figures.failedJobs})
+  refresh token      ${figures.refreshTokenValid ? 'valid' : 'LOST'}
+  figures written to ${opts.json}; worker logs in ${logDir}
+`);
+  if (figures.kills! < 20) process.stdout.write(`  fewer than 20 kills: run longer (--duration)\n`);
+  return ok ? 0 : 1;
+}
+
+async function waitForMirror(pool: pg.Pool, endpoints: string[], since: Date, env: Record<string, string>): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  let lastTrigger = 0;
+  for (;;) {
+    if (Date.now() - lastTrigger > 60_000) {
+      // Enqueue (again, if a Redis restart or a long retry swallowed it): deduplicated per endpoint.
+      lastTrigger = Date.now();
+      execFileSync(process.execPath, ['--import', 'tsx', MAIN, 'trigger', 'mirror'], { cwd: ROOT, env, stdio: 'ignore' });
+    }
+    const { rows } = await pool
+      .query<{ endpoint: string }>(
+        `select distinct endpoint from onecore_sync.sync_runs
+          where mode = 'mirror' and status = 'succeeded' and started_at >= $1 and endpoint = any($2)`,
+        [since, endpoints],
+      )
+      .catch(() => ({ rows: [] as Array<{ endpoint: string }> }));
+    if (rows.length === endpoints.length) return;
+    if (Date.now() > deadline) throw new Error(`final mirror did not complete: done ${rows.map((r) => r.endpoint).join(',')}`);
+    await sleep(1000);
+  }
+}
+
+async function queueFigures(url: string, prefix: string): Promise<{ active: number; waiting: number; failed: number }> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  try {
+    const base = `${prefix}:onecore-sync`;
+    const [active, waiting, failed] = await Promise.all([redis.llen(`${base}:active`), redis.llen(`${base}:wait`), redis.zcard(`${base}:failed`)]);
+    return { active, waiting, failed };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function cleanupRedis(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function renewWorks(sim: Simulator, token: string | undefined): Promise<boolean> {
+  if (!token) return false;
+  const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: token }) });
+  return res.status === 200;
+}
+
+function restartPostgres(): void {
+  const version = readdirSync('/etc/postgresql')[0]!;
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast'], { stdio: 'inherit' });
+}
+
+function restartRedis(url: string): void {
+  const port = new URL(url).port || '6379';
+  try {
+    execFileSync('redis-cli', ['-p', port, 'shutdown', 'nosave'], { stdio: 'ignore' });
+  } catch {
+    // redis-cli reports the dropped connection of a successful shutdown as an error.
+  }
+  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', port, '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'], { stdio: 'inherit' });
+  for (let i = 0; i < 50; i++) {
+    try {
+      execFileSync('redis-cli', ['-p', port, 'ping'], { stdio: 'ignore' });
+      return;
+    } catch {
+      execFileSync('sleep', ['0.1']);
+    }
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+function mulberry32(a: number): () => number {
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`chaos: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,1 +1,0 @@
-ALTER TABLE "onecore_sync"."checkpoints" ADD COLUMN "request_id" text;

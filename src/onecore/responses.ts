@@ -1,0 +1,34 @@
+import { BadRequest, Forbidden, NotFound, ProtocolError, RateLimited, ServerError, UnexpectedStatus, type OneCoreError } from './errors.js';
+import { header, type HttpResponse } from './http.js';
+import { parseRetryAfter } from './retry.js';
+
+/** What a response means, as a value or a typed error: shared by the client and the token service. */
+
+/**
+ * A 200 whose body is not JSON: cut short, an HTML maintenance page from a proxy, or empty.
+ * These come and go with the shop's health, so they are retried.
+ */
+export function parseJsonBody(endpoint: string, res: HttpResponse): unknown {
+  const text = res.text;
+  if (text.trim() === '') throw new ProtocolError('200 with an empty body', { endpoint, transient: true });
+  try {
+    return JSON.parse(text);
+  } catch {
+    const type = header(res.headers, 'content-type') ?? '';
+    const html = /html/i.test(type) || /^\s*</.test(text);
+    throw new ProtocolError(html ? '200 with an HTML page instead of JSON' : '200 with a body that is not valid JSON (cut short?)', { endpoint, body: text, transient: true });
+  }
+}
+
+/** The typed error for a non-2xx, non-401 status. 429 and 503 carry the Retry-After they were sent. */
+export function errorForStatus(endpoint: string, res: HttpResponse): OneCoreError {
+  const body = res.text;
+  const retryAfterHeaderMs = parseRetryAfter(header(res.headers, 'retry-after'));
+  const d = { endpoint, body, retryAfterHeaderMs };
+  if (res.status === 400) return new BadRequest(d);
+  if (res.status === 403) return new Forbidden(d);
+  if (res.status === 404) return new NotFound(d);
+  if (res.status === 429) return new RateLimited({ ...d, retryAfterMs: retryAfterHeaderMs ?? 0 });
+  if (res.status >= 500) return new ServerError({ ...d, status: res.status });
+  return new UnexpectedStatus({ ...d, status: res.status });
+}
