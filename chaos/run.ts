@@ -177,7 +177,7 @@ async function main(): Promise<number> {
     await sleep(killEvery * (0.5 + rng()));
     const slot = Math.floor(rng() * workerCount);
     const victim = workers[slot];
-    if (victim && victim.exitCode === null) {
+    if (victim && alive(victim)) {
       victim.kill('SIGKILL');
       figures.kills! += 1;
       await new Promise((r) => victim.once('exit', r));
@@ -206,8 +206,7 @@ async function main(): Promise<number> {
   // started after this moment and succeeded.
   const since = new Date();
   await waitForMirror(pool, listEndpoints, since, env);
-  for (const w of workers) if (w && w.exitCode === null) w.kill('SIGTERM');
-  await Promise.all(workers.map((w) => (w && w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+  await Promise.all(workers.map((w) => (w && alive(w) ? new Promise((r) => { w.once('exit', r); w.kill('SIGTERM'); }) : undefined)));
 
   // Compare, record by record.
   let missing = 0;
@@ -286,15 +285,18 @@ async function waitForMirror(pool: pg.Pool, endpoints: string[], since: Date, en
   const deadline = Date.now() + 15 * 60_000;
   let lastTrigger = 0;
   for (;;) {
-    if (Date.now() - lastTrigger > 60_000) {
+    if (Date.now() - lastTrigger > 10_000) {
       // Enqueue (again, if a Redis restart or a long retry swallowed it): deduplicated per endpoint.
       lastTrigger = Date.now();
       execFileSync(process.execPath, ['--import', 'tsx', MAIN, 'trigger', 'mirror'], { cwd: ROOT, env, stdio: 'ignore' });
     }
+    // A mirror walk that began before the quiet moment may have passed records that changed
+    // afterwards; only a walk that began after it (and completed) is the final word.
     const { rows } = await pool
       .query<{ endpoint: string }>(
-        `select distinct endpoint from onecore_sync.sync_runs
-          where mode = 'mirror' and status = 'succeeded' and started_at >= $1 and endpoint = any($2)`,
+        `select distinct r.endpoint from onecore_sync.sync_runs r
+          where r.mode = 'mirror' and r.status = 'succeeded' and r.endpoint = any($2)
+            and (select min(f.started_at) from onecore_sync.sync_runs f where f.walk_id = r.walk_id) >= $1`,
         [since, endpoints],
       )
       .catch(() => ({ rows: [] as Array<{ endpoint: string }> }));
@@ -357,6 +359,11 @@ function restartRedis(url: string): void {
       execFileSync('sleep', ['0.1']);
     }
   }
+}
+
+/** A killed child has a signalCode, not an exitCode: both null means it is still running. */
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }
 
 function withDatabase(url: string, database: string): string {

@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { required, type Config } from '../config/readConfig.js';
 import { createPool } from '../db/createPool.js';
+import { migrateDatabase } from '../db/migrate.js';
 import type { Logger } from '../log/createLogger.js';
 import { createShopApi } from '../onecore/createShopApi.js';
 import { startAdminServer, type AdminServer } from './adminServer.js';
@@ -27,6 +28,8 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   // Each walk holds one connection for its whole walk (it carries the endpoint lock) and borrows
   // another now and then; leave room for the admin server and the checks.
   const pool = createPool(databaseUrl, log, Math.max(10, config.concurrency * 2 + 4));
+  // Idempotent and serialized by an advisory lock: a fleet starting at once migrates once.
+  await migrateDatabase(pool);
   const shop = createShopApi(config, pool, log);
   const redis = await openRedis(config.redisUrl, 'worker', log);
   void warnUnlessNoEviction(redis, log);

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { Pool, PoolClient } from '../db/createPool.js';
 import { ensureRecordTable } from '../db/sql/ensureRecordTable.js';
-import { upsertRecords } from '../db/sql/upsertRecords.js';
-import { insertRejected } from '../db/sql/insertRejected.js';
-import { advanceCheckpoint, beginWalk, completeWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
-import { addPageToRun, closeAbandonedRuns, finishRun, startRun, type RunStatus } from '../db/sql/syncRuns.js';
-import { forgetSeen, markDeleted, planDeletions, recordSeen } from '../db/sql/mirrorSeen.js';
+import { storePage } from '../db/sql/storePage.js';
+import { beginWalk, completeWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
+import { closeAbandonedRuns, finishRun, startRun, type RunStatus } from '../db/sql/syncRuns.js';
+import { forgetSeen, markDeleted, planDeletions } from '../db/sql/mirrorSeen.js';
 import { markEndpoint } from '../db/sql/endpointState.js';
 import { BadRequest, Forbidden } from '../onecore/errors.js';
 import type { Page } from '../onecore/page.js';
@@ -159,31 +158,38 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   let pageNo = checkpoint.pages;
   try {
+    const T = { wait: 0, prep: 0, store: 0 }; let tw = performance.now();
     for await (const page of readAhead(deps.pages(endpoint, checkpoint.cursor, abort.signal))) {
+      const t1 = performance.now(); T.wait += t1 - tw;
       const prepared = prepareRecords(page.records, keyField);
+      const t2 = performance.now(); T.prep += t2 - t1;
       // Incremental keeps the cursor that fetched the last page, so the next run re-reads it
       // and follows anything appended after it; mid-walk the checkpoint is the next page's cursor.
       const cursorAfter = page.hasNext ? page.next : page.cursor;
-      await db.query('begin');
-      try {
-        const counts = await upsertRecords(db, endpoint, prepared.ids, prepared.json);
-        await insertRejected(db, endpoint, runId, prepared.rejections);
-        if (mode === 'mirror') await recordSeen(db, checkpoint.walkId!, pageNo, prepared.ids);
-        await advanceCheckpoint(db, endpoint, mode, cursorAfter, page.records.length);
-        await addPageToRun(db, runId, { recordsSeen: page.records.length, rejected: prepared.rejections.length, ...counts }, cursorAfter);
-        await db.query('commit');
-        pageNo += 1;
-        result.pages += 1;
-        result.recordsSeen += page.records.length;
-        result.inserted += counts.inserted;
-        result.updated += counts.updated;
-        result.unchanged += counts.unchanged;
-        result.rejected += prepared.rejections.length;
-        result.cursorEnd = cursorAfter;
-      } catch (err) {
-        await db.query('rollback').catch(() => undefined);
-        throw err;
-      }
+      // Upserts, rejected records, the mirror's seen keys, the checkpoint and the run's counters
+      // commit together (one statement, see storePage).
+      const counts = await storePage(db, {
+        endpoint,
+        mode,
+        runId,
+        walkId: mode === 'mirror' ? checkpoint.walkId! : null,
+        pageNo,
+        ids: prepared.ids,
+        json: prepared.json,
+        rejections: prepared.rejections,
+        recordsSeen: page.records.length,
+        cursorAfter,
+      });
+      const t3 = performance.now(); T.store += t3 - t2; tw = t3;
+      if (!page.hasNext) process.stderr.write(JSON.stringify(T) + '\n');
+      pageNo += 1;
+      result.pages += 1;
+      result.recordsSeen += page.records.length;
+      result.inserted += counts.inserted;
+      result.updated += counts.updated;
+      result.unchanged += counts.unchanged;
+      result.rejected += prepared.rejections.length;
+      result.cursorEnd = cursorAfter;
       if (prepared.rejections.length > 0) {
         deps.log.warn({ endpoint, mode, runId, rejected: prepared.rejections.length, reasons: [...new Set(prepared.rejections.map((r) => r.reason))] }, 'records rejected (kept in onecore_sync.rejected_records)');
       }

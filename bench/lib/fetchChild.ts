@@ -1,0 +1,30 @@
+/**
+ * Child process of the benchmark, step 1 (fetch ceiling): walks every page of one endpoint with
+ * the real client (auth, paging, JSON.parse, the engine's read-ahead) and writes nothing.
+ * Configured like `sync` (DATABASE_URL holds the token; ONECORE_*). Prints one JSON line.
+ *
+ *   node --import tsx bench/lib/fetchChild.ts ENDPOINT
+ */
+import { createContext } from '../../src/cli/context.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { createShopApi } from '../../src/onecore/createShopApi.js';
+import { readAhead } from '../../src/sync/readAhead.js';
+
+const endpoint = process.argv[2] ?? 'orders';
+const ctx = createContext();
+const pool = ctx.pool();
+await migrateDatabase(pool);
+const api = createShopApi(ctx.config, pool, ctx.log);
+const abort = new AbortController();
+const started = performance.now();
+let records = 0;
+let pages = 0;
+for await (const page of readAhead(api.pages(endpoint, null, abort.signal))) {
+  records += page.records.length;
+  pages += 1;
+}
+const ms = performance.now() - started;
+abort.abort();
+await api.close();
+await ctx.close();
+process.stdout.write(JSON.stringify({ records, pages, ms }) + '\n');

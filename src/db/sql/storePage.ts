@@ -1,0 +1,143 @@
+import type { Queryable } from './queryable.js';
+import type { Mode } from './checkpoints.js';
+import type { Rejection } from './insertRejected.js';
+import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
+import { recordTable } from '../quoteIdent.js';
+
+export interface PageWrite {
+  endpoint: string;
+  mode: Mode;
+  runId: number;
+  /** Mirror walks remember the page's keys under their walk id (for deletions); null otherwise. */
+  walkId: number | null;
+  /** The page's number within the walk (mirror_seen key). */
+  pageNo: number;
+  /** Distinct keys and their JSON texts (prepareRecords). */
+  ids: string[];
+  json: string[];
+  rejections: Rejection[];
+  /** Records the page held, rejected and repeated ones included. */
+  recordsSeen: number;
+  /** The checkpoint after this page. */
+  cursorAfter: string | null;
+}
+
+/**
+ * Above this many characters of record JSON a page is written in several upsert statements (in
+ * one transaction), so that no single parameter grows towards Postgres' 1 GB limit. A page is at
+ * most the 128 MB the HTTP client accepts, so this only splits pathological pages.
+ */
+export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
+
+/**
+ * Stores one page: its records (upsert), its rejected records, its keys for the mirror's deletion
+ * pass, the checkpoint and the run's counters, atomically, so a crash at any point resumes from
+ * the last committed page with nothing lost or doubled.
+ *
+ * Normally this is ONE statement (data-modifying CTEs), which Postgres runs as its own
+ * transaction: one round trip per page instead of begin, five statements and commit. A page whose
+ * JSON exceeds MAX_BATCH_CHARS is written as several upserts plus that statement inside an
+ * explicit transaction. The caller must not have a transaction open.
+ */
+export async function storePage(db: Queryable, p: PageWrite): Promise<UpsertCounts> {
+  const batches = splitBatches(p.ids, p.json, MAX_BATCH_CHARS);
+  if (batches.length === 1) return pageStatement(db, p, batches[0]!, null, { inserted: 0, updated: 0 });
+  await db.query('begin');
+  try {
+    const before = { inserted: 0, updated: 0 };
+    for (const b of batches.slice(0, -1)) {
+      const c = await upsertRecords(db, p.endpoint, b.ids, b.json);
+      before.inserted += c.inserted;
+      before.updated += c.updated;
+    }
+    const counts = await pageStatement(db, p, batches[batches.length - 1]!, p.ids, before);
+    await db.query('commit');
+    return counts;
+  } catch (err) {
+    await db.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+interface Batch {
+  ids: string[];
+  json: string[];
+}
+
+function splitBatches(ids: string[], json: string[], maxChars: number): Batch[] {
+  const out: Batch[] = [];
+  let start = 0;
+  let chars = 0;
+  for (let i = 0; i < json.length; i++) {
+    const len = json[i]!.length + 1;
+    if (i > start && chars + len > maxChars) {
+      out.push({ ids: ids.slice(start, i), json: json.slice(start, i) });
+      start = i;
+      chars = 0;
+    }
+    chars += len;
+  }
+  out.push(start === 0 ? { ids, json } : { ids: ids.slice(start), json: json.slice(start) });
+  return out;
+}
+
+/**
+ * The page's one statement. Every CTE runs exactly once whether or not its rows are read; those
+ * with nothing to do (no rejections; not a mirror) insert nothing. `seenIds` is the whole page's
+ * keys when the batch is only its last part (null: the batch is the page).
+ */
+async function pageStatement(db: Queryable, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<UpsertCounts> {
+  const { rows } = await db.query<{ inserted: number; updated: number }>(
+    `
+    with ${upsertCtes(recordTable(p.endpoint), '$1', '$2')},
+    counts as (
+      select $15::int + count(*) filter (where is_insert)::int as inserted,
+             $16::int + count(*) filter (where not is_insert)::int as updated
+        from written
+    ),
+    rejected as (
+      insert into onecore_sync.rejected_records (endpoint, run_id, reason, raw)
+      select $5, $11, r.reason, r.raw from unnest($12::text[], $13::text[]) as r(reason, raw)
+    ),
+    seen as (
+      insert into onecore_sync.mirror_seen (walk_id, page, ids)
+      select $3::bigint, $4::int, coalesce($14::text[], $1::text[]) where $3::bigint is not null
+      on conflict (walk_id, page) do update set ids = excluded.ids
+    ),
+    checkpoint as (
+      update onecore_sync.checkpoints
+         set cursor = $7, pages = pages + 1, records = records + $8::int, updated_at = now()
+       where endpoint = $5 and mode = $6
+    ),
+    run as (
+      update onecore_sync.sync_runs r
+         set pages = r.pages + 1, records_seen = r.records_seen + $8::int, inserted = r.inserted + c.inserted,
+             updated = r.updated + c.updated, unchanged = r.unchanged + ($9::int - c.inserted - c.updated),
+             rejected = r.rejected + $10::int, cursor_end = $7
+        from counts c
+       where r.id = $11
+    )
+    select inserted, updated from counts`,
+    [
+      batch.ids,
+      jsonLines(batch.json),
+      p.mode === 'mirror' ? p.walkId : null,
+      p.pageNo,
+      p.endpoint,
+      p.mode,
+      p.cursorAfter,
+      p.recordsSeen,
+      p.ids.length,
+      p.rejections.length,
+      p.runId,
+      p.rejections.map((r) => r.reason),
+      p.rejections.map((r) => r.raw),
+      seenIds,
+      before.inserted,
+      before.updated,
+    ],
+  );
+  const inserted = rows[0]!.inserted;
+  const updated = rows[0]!.updated;
+  return { inserted, updated, unchanged: p.ids.length - inserted - updated };
+}
