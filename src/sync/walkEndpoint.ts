@@ -8,7 +8,7 @@ import { forgetSeen, markDeleted, planDeletions } from '../db/sql/mirrorSeen.js'
 import { markEndpoint } from '../db/sql/endpointState.js';
 import { BadRequest, Forbidden } from '../onecore/errors.js';
 import type { Page } from '../onecore/page.js';
-import { prepareRecords } from './prepareRecords.js';
+import { prepareRecords, type PreparedPage } from './prepareRecords.js';
 import { readAhead } from './readAhead.js';
 import { tryLockEndpoint, unlockEndpoint } from './endpointLock.js';
 import { describeError } from './describeError.js';
@@ -158,11 +158,9 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   let pageNo = checkpoint.pages;
   try {
-    const T = { wait: 0, prep: 0, store: 0 }; let tw = performance.now();
-    for await (const page of readAhead(deps.pages(endpoint, checkpoint.cursor, abort.signal))) {
-      const t1 = performance.now(); T.wait += t1 - tw;
-      const prepared = prepareRecords(page.records, keyField);
-      const t2 = performance.now(); T.prep += t2 - t1;
+    // The next page is fetched AND prepared (checked, dates normalized, serialized) while this
+    // one is written: the CPU work of page N+1 overlaps Postgres' work on page N.
+    for await (const { page, prepared } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), keyField))) {
       // Incremental keeps the cursor that fetched the last page, so the next run re-reads it
       // and follows anything appended after it; mid-walk the checkpoint is the next page's cursor.
       const cursorAfter = page.hasNext ? page.next : page.cursor;
@@ -180,8 +178,6 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
         recordsSeen: page.records.length,
         cursorAfter,
       });
-      const t3 = performance.now(); T.store += t3 - t2; tw = t3;
-      if (!page.hasNext) process.stderr.write(JSON.stringify(T) + '\n');
       pageNo += 1;
       result.pages += 1;
       result.recordsSeen += page.records.length;
@@ -201,6 +197,11 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
     deps.signal?.removeEventListener('abort', onAbort);
     abort.abort();
   }
+}
+
+/** Pages with their rows prepared as soon as each page arrives (see walkPages). */
+async function* preparePages(pages: AsyncIterable<Page>, keyField: string): AsyncGenerator<{ page: Page; prepared: PreparedPage }> {
+  for await (const page of pages) yield { page, prepared: prepareRecords(page.records, keyField) };
 }
 
 /**
