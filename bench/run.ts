@@ -6,27 +6,34 @@
  *                    [--page-size P] [--endpoint NAME] [--profile] [--million] [--keep]
  *
  * The simulator runs in this process; every sync runs as a child process
- * (`node --import tsx src/cli/main.ts sync --mode … --endpoint orders`), so its peak RSS
- * (VmHWM) and CPU time are its own. Each step runs in its own scratch database
- * (`ocs_bench_<random>_…`), all dropped at the end. Steps:
+ * (`node --import tsx src/cli/main.ts sync --mode … --endpoint orders`, ONECORE_MAX_RPS=0,
+ * LOG_LEVEL=warn), so its peak RSS (VmHWM) and CPU time are its own. Each measurement runs in its
+ * own scratch database (`ocs_bench_<random>_…`), all dropped at the end. Steps:
  *   1. fetch ceiling — every page through the real client + JSON.parse, nothing written
  *   2. write ceiling — COPY the same normalized rows into a fresh table of the same shape
  *   3. first mirror into an empty database — records/s, pages/s, peak RSS
- *   4. naive baseline — one autocommitted `insert … on conflict` per record, on a slice
+ *   4. naive baseline — one autocommitted `insert … on conflict` per record, on a slice (--naive)
  *   5. unchanged re-mirror — records/s and rows written (pg_stat_user_tables)
  *   6. incremental with nothing new — requests per endpoint
  *   7. scale — first mirror at N and 4N: cost per record and peak RSS
- * Steps 1–6 are repeated (--repeat, default 3) and the median reported.
- * --page-size P asks the API for P records per page (ONECORE_CONFIG_FILE with pageSizeParam);
- * without it the API's default (100) is used. --profile adds one mirror under `node --cpu-prof`
- * and prints where its time went. --million adds a 1,000,000-record first mirror (peak RSS).
+ * Each is repeated (--repeat, default 3; 4N: --scale-repeat, default 3) and the median reported.
+ * What depends on the page size (1, 3, 5, 6, 7) is measured at the API's default page size (100)
+ * and again at --page-size P (default 1000; 0 skips it), asked for through ONECORE_CONFIG_FILE
+ * (`{"endpoints":{"orders":{"pageSizeParam":"pageSize","pageSize":P}}}`); each target is judged
+ * at both. --profile adds one mirror under `node --cpu-prof` and prints where its time went.
+ * --million adds a 1,000,000-record first mirror at each page size (peak RSS at a million).
+ * The report ends with bounds computed from the measurements: what this machine allows at best,
+ * and how much of it each target needs.
+ *
+ * Postgres is asked for a CHECKPOINT before each timed run, so that no run pays for the dirty
+ * buffers of the one before (ignored where not permitted).
  *
  * Needs DATABASE_URL (a server where it may CREATE DATABASE; default
  * postgres://postgres@127.0.0.1:5432/postgres). Redis is not used.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,15 +45,19 @@ import { migrateDatabase } from '../src/db/migrate.js';
 import { createPool, type Pool } from '../src/db/createPool.js';
 import { recordTable } from '../src/db/quoteIdent.js';
 import { copyField, copyIn } from './lib/copyIn.js';
-import { machineCpu, sampleProcess } from './lib/procstat.js';
+import { CpuTracker, machineCpu, postgresCpuByPid, sampleProcess } from './lib/procstat.js';
 import { renderProfile, summarizeProfile, type ProfileSummary } from './lib/profileSummary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+// The sync runs as users run it: the built JavaScript under plain node (built below), so its
+// RSS is the product's, not the TypeScript loader's.
+const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const FETCH_CHILD = fileURLToPath(new URL('./lib/fetchChild.ts', import.meta.url));
 const NAIVE_CHILD = fileURLToPath(new URL('./lib/naiveChild.ts', import.meta.url));
 
-const DEFAULT_RECORDS = 100_000;
+/** Chosen so that a default run takes about five minutes on a 2-core machine. */
+const DEFAULT_RECORDS = 80_000;
+const API_DEFAULT_PAGE_SIZE = 100;
 
 const { values: opts } = parseArgs({
   options: {
@@ -55,7 +66,7 @@ const { values: opts } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'scale-repeat': { type: 'string', default: '3' },
     naive: { type: 'string', default: '5000' },
-    'page-size': { type: 'string' },
+    'page-size': { type: 'string', default: '1000' },
     endpoint: { type: 'string', default: 'orders' },
     seed: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
@@ -64,27 +75,28 @@ const { values: opts } = parseArgs({
   },
 });
 
-function positive(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
+function whole(name: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0 || n > max) {
-    process.stderr.write(`bench: --${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}\n`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`bench: --${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}\n`);
     process.exit(2);
   }
   return n;
 }
-const N = positive('records', opts.records!);
-const REPEAT = positive('repeat', opts.repeat!);
-const SCALE_REPEAT = positive('scale-repeat', opts['scale-repeat']!);
-const NAIVE = positive('naive', opts.naive!);
-const PAGE_SIZE = opts['page-size'] === undefined ? undefined : positive('page-size', opts['page-size'], 1000);
+const N = whole('records', opts.records!, 1);
+const REPEAT = whole('repeat', opts.repeat!, 1);
+const SCALE_REPEAT = whole('scale-repeat', opts['scale-repeat']!, 1);
+const NAIVE = whole('naive', opts.naive!, 1);
+const LARGE_PAGE = whole('page-size', opts['page-size']!, 0, 1000);
 const ENDPOINT = opts.endpoint!.toLowerCase();
-const SEED = positive('seed', opts.seed!);
+const SEED = whole('seed', opts.seed!, 1);
 const JSON_PATH = opts.json!;
 
 const baseDbUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const runId = randomBytes(4).toString('hex');
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
 
 // ---------------------------------------------------------------------------------------------
 // Scratch databases
@@ -134,8 +146,17 @@ async function dropAll(): Promise<void> {
   for (const db of [...created]) await dropDb(db).catch((err: Error) => say(`could not drop ${db.name}: ${err.message}`));
 }
 
+let checkpointRefused = false;
+/** Start every timed run with Postgres' dirty buffers written out (see the file comment). */
+async function checkpoint(): Promise<void> {
+  if (checkpointRefused) return;
+  await admin((c) => c.query('checkpoint')).catch(() => {
+    checkpointRefused = true;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
-// Child processes: wall time, peak RSS (VmHWM), CPU, and the machine's CPU meanwhile
+// Child processes: wall time, peak RSS (VmHWM), CPU, and who used the machine meanwhile
 
 interface ChildRun {
   code: number | null;
@@ -144,17 +165,33 @@ interface ChildRun {
   wallMs: number;
   /** Peak resident set of the child (VmHWM, last sample before exit), MB. */
   peakRssMb: number;
-  /** The child's own CPU time (user + system), ms. */
+  /** The child's own CPU time (user + system, start-up included), ms. */
   cpuMs: number;
   /** This process's CPU meanwhile (the simulator serving pages), ms. */
   simCpuMs: number;
-  /** CPU of the whole machine meanwhile (both cores, everything: child, simulator, Postgres…), ms. */
+  /** Postgres meanwhile: the database's backends and the server's WAL writer, checkpointer and background writer, ms. */
+  pgCpuMs: number;
+  /** CPU of the whole machine meanwhile (both cores, everything), ms; and of it, time stolen by the hypervisor. */
   machineBusyMs: number;
+  stealMs: number;
 }
 
-let configFile: string | undefined;
+/** Per page size: the options file that asks for it (undefined: the API's default). */
+const configFiles = new Map<number, string>();
+const scratchDir = mkdtempSync(join(tmpdir(), 'ocs-bench-'));
 
-function childEnv(db: Db, sim: Simulator): NodeJS.ProcessEnv {
+function configFor(pageSize: number): string | undefined {
+  if (pageSize === API_DEFAULT_PAGE_SIZE) return undefined;
+  let file = configFiles.get(pageSize);
+  if (!file) {
+    file = join(scratchDir, `endpoints-${pageSize}.json`);
+    writeFileSync(file, JSON.stringify({ endpoints: { [ENDPOINT]: { pageSizeParam: 'pageSize', pageSize } } }));
+    configFiles.set(pageSize, file);
+  }
+  return file;
+}
+
+function childEnv(db: Db, sim: Simulator, pageSize: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -165,16 +202,19 @@ function childEnv(db: Db, sim: Simulator): NodeJS.ProcessEnv {
     ONECORE_ENDPOINTS: ENDPOINT,
     LOG_LEVEL: 'warn',
   };
-  if (configFile) env.ONECORE_CONFIG_FILE = configFile;
+  const file = configFor(pageSize);
+  if (file) env.ONECORE_CONFIG_FILE = file;
   return env;
 }
 
-function runChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<ChildRun> {
+function runChild(script: string, args: string[], db: Db, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
+    const pgCpu = new CpuTracker(() => postgresCpuByPid(db.name));
     const cpu0 = process.cpuUsage();
     const m0 = machineCpu();
     const started = performance.now();
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...nodeFlags, ...loader, script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -189,18 +229,35 @@ function runChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeFl
         cpuMs = Math.max(cpuMs, s.cpuMs);
       }
     };
+    // The child's own figures every 50 ms (VmHWM is a high-water mark: the last sample, at most
+    // 50 ms before the exit, holds the peak); Postgres' every 500 ms, as scanning /proc costs CPU
+    // that would be taken from what is measured.
     const timer = setInterval(poll, 50);
+    const pgTimer = setInterval(() => pgCpu.poll(), 500);
     child.on('error', (err) => {
       clearInterval(timer);
+      clearInterval(pgTimer);
       reject(err);
     });
-    // VmHWM is a high-water mark: the last sample (at most 50 ms before the exit) holds the peak.
     child.on('exit', (code) => {
       clearInterval(timer);
+      clearInterval(pgTimer);
       const wallMs = performance.now() - started;
       const cpu = process.cpuUsage(cpu0);
       const m1 = machineCpu();
-      resolve({ code, stdout, stderr, wallMs, peakRssMb: peak, cpuMs, simCpuMs: (cpu.user + cpu.system) / 1000, machineBusyMs: m1.busyMs - m0.busyMs });
+      pgCpu.poll();
+      resolve({
+        code,
+        stdout,
+        stderr,
+        wallMs,
+        peakRssMb: peak,
+        cpuMs,
+        simCpuMs: (cpu.user + cpu.system) / 1000,
+        pgCpuMs: pgCpu.totalMs(),
+        machineBusyMs: m1.busyMs - m0.busyMs,
+        stealMs: m1.stealMs - m0.stealMs,
+      });
     });
   });
 }
@@ -220,14 +277,13 @@ interface RunRow {
   inserted: number;
   updated: number;
   unchanged: number;
-  deleted: number;
   status: string;
 }
 
 async function lastRun(db: Db, mode: string): Promise<RunRow> {
   const { rows } = await db.pool.query(
     `select extract(epoch from finished_at - started_at)::float8 * 1000 as "walkMs", pages, records_seen::float8 as "recordsSeen",
-            inserted::float8 as inserted, updated::float8 as updated, unchanged::float8 as unchanged, deleted::float8 as deleted, status
+            inserted::float8 as inserted, updated::float8 as updated, unchanged::float8 as unchanged, status
        from onecore_sync.sync_runs where endpoint = $1 and mode = $2 order by id desc limit 1`,
     [ENDPOINT, mode],
   );
@@ -289,6 +345,14 @@ function tupleDelta(a: TupleCounts, b: TupleCounts): TupleCounts {
   return { data: b.data - a.data, bookkeeping: b.bookkeeping - a.bookkeeping, perTable };
 }
 
+async function walLsn(db: Db): Promise<string> {
+  return (await db.pool.query<{ l: string }>('select pg_current_wal_lsn()::text as l')).rows[0]!.l;
+}
+
+async function walBytesSince(db: Db, lsn: string): Promise<number> {
+  return (await db.pool.query<{ d: number }>('select pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 as d', [lsn])).rows[0]!.d;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
@@ -319,33 +383,56 @@ interface Rate {
 }
 const rate = (records: number, pages: number, ms: number): Rate => ({ records, pages, ms, recordsPerSec: (records / ms) * 1000, pagesPerSec: (pages / ms) * 1000 });
 
+/**
+ * Average cores busy over a child's life (2 cores = 2.0), by who used them. Whole process life,
+ * start-up included, so a little lower than during the walk itself.
+ */
 interface CpuShare {
-  /** Average cores busy over the walk, per process group (2 cores = 2.0). */
+  /** The measured process (sync, fetch or naive child; for COPY this benchmark process). */
   syncCores: number;
   simulatorCores: number;
-  /** Everything else on the machine: Postgres (all its processes) and anything else running. */
+  postgresCores: number;
+  /** Everything else on the machine (other work on a shared box, the kernel…). */
   otherCores: number;
   machineCores: number;
+  /** Of machineCores, time the hypervisor gave to other guests. */
+  stealCores: number;
 }
 function cpuShare(r: ChildRun): CpuShare {
   const w = r.wallMs;
   return {
     syncCores: r.cpuMs / w,
     simulatorCores: r.simCpuMs / w,
-    otherCores: Math.max(0, r.machineBusyMs - r.cpuMs - r.simCpuMs) / w,
+    postgresCores: r.pgCpuMs / w,
+    otherCores: Math.max(0, r.machineBusyMs - r.cpuMs - r.simCpuMs - r.pgCpuMs) / w,
     machineCores: r.machineBusyMs / w,
+    stealCores: r.stealMs / w,
   };
 }
 
-async function fetchCeiling(sim: Simulator, db: Db): Promise<Rate & { peakRssMb: number } & CpuShare> {
-  const r = mustSucceed('fetch child', await runChild(FETCH_CHILD, [ENDPOINT], childEnv(db, sim)));
-  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; pages: number; ms: number };
-  return { ...rate(o.records, o.pages, o.ms), peakRssMb: r.peakRssMb, ...cpuShare(r) };
+/** CPU spent per record, µs, by whom (the process's start-up excluded where it is known). */
+interface CpuPerRecord {
+  syncCpuUs: number;
+  simulatorCpuUs: number;
+  postgresCpuUs: number;
+  totalCpuUs: number;
+}
+
+interface FetchFigures extends Rate, CpuShare, CpuPerRecord {
+  peakRssMb: number;
+}
+
+async function fetchCeiling(sim: Simulator, db: Db, pageSize: number): Promise<FetchFigures> {
+  await checkpoint();
+  const r = mustSucceed('fetch child', await runChild(FETCH_CHILD, [ENDPOINT], db, childEnv(db, sim, pageSize)));
+  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; pages: number; ms: number; cpuMs: number };
+  const per = (ms: number) => (ms * 1000) / o.records;
+  const c = { syncCpuUs: per(o.cpuMs), simulatorCpuUs: per(r.simCpuMs), postgresCpuUs: 0 };
+  return { ...rate(o.records, o.pages, o.ms), peakRssMb: r.peakRssMb, ...cpuShare(r), ...c, totalCpuUs: c.syncCpuUs + c.simulatorCpuUs };
 }
 
 /** COPY text for the endpoint's records, normalized as the engine does, in ~1 MB chunks. */
-function copyChunks(sim: Simulator, keyField: string): { chunks: Buffer[]; rows: number; bytes: number } {
-  const truth = sim.truth(ENDPOINT);
+function copyChunks(truth: unknown[], keyField: string): { chunks: Buffer[]; rows: number; bytes: number } {
   const syncedAt = new Date().toISOString();
   const chunks: Buffer[] = [];
   let rows = 0;
@@ -373,68 +460,105 @@ function copyChunks(sim: Simulator, keyField: string): { chunks: Buffer[]; rows:
   return { chunks, rows, bytes };
 }
 
-async function writeCeiling(db: Db, data: { chunks: Buffer[]; rows: number }, rep: number): Promise<Rate & CpuShare> {
+type WriteFigures = Rate & CpuShare & CpuPerRecord;
+
+async function writeCeiling(db: Db, data: { chunks: Buffer[]; rows: number }, rep: number): Promise<WriteFigures> {
   const table = `public.copy_ceiling_${rep}`;
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {
     await c.query(`drop table if exists ${table}`);
     await c.query(`create table ${table} (id text primary key, data jsonb not null, synced_at timestamptz not null default now(), deleted_at timestamptz)`);
+    await checkpoint();
+    const pgCpu = new CpuTracker(() => postgresCpuByPid(db.name));
+    const timer = setInterval(() => pgCpu.poll(), 500);
     const cpu0 = process.cpuUsage();
     const m0 = machineCpu();
     const started = performance.now();
     const n = await copyIn(c, `copy ${table} (id, data, synced_at, deleted_at) from stdin`, data.chunks);
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpu0);
-    const busy = machineCpu().busyMs - m0.busyMs;
+    const m1 = machineCpu();
+    clearInterval(timer);
+    pgCpu.poll();
+    const pgMs = pgCpu.totalMs();
+    const busy = m1.busyMs - m0.busyMs;
     if (n !== data.rows) throw new Error(`COPY wrote ${n} rows, expected ${data.rows}`);
     await c.query(`drop table ${table}`);
     const benchCpu = (cpu.user + cpu.system) / 1000;
-    return { ...rate(n, 0, ms), syncCores: benchCpu / ms, simulatorCores: 0, otherCores: Math.max(0, busy - benchCpu) / ms, machineCores: busy / ms };
+    const per = (x: number) => (x * 1000) / n;
+    return {
+      ...rate(n, 0, ms),
+      syncCores: benchCpu / ms,
+      simulatorCores: 0,
+      postgresCores: pgMs / ms,
+      otherCores: Math.max(0, busy - benchCpu - pgMs) / ms,
+      machineCores: busy / ms,
+      stealCores: (m1.stealMs - m0.stealMs) / ms,
+      syncCpuUs: per(benchCpu),
+      simulatorCpuUs: 0,
+      postgresCpuUs: per(pgMs),
+      totalCpuUs: per(benchCpu + pgMs),
+    };
   } finally {
     await c.end();
   }
 }
 
-interface MirrorFigures extends Rate, CpuShare {
+interface MirrorFigures extends Rate, CpuShare, CpuPerRecord {
+  /** The child process from spawn to exit (start-up, migration check, walk, summary). */
   wallMs: number;
   peakRssMb: number;
-  /** Walk time per record, µs. */
+  /** Walk time per record, µs (sync_runs.finished_at − started_at). */
   usPerRecord: number;
   inserted: number;
   updated: number;
   unchanged: number;
   dataRowsWritten: number;
   bookkeepingRowsWritten: number;
+  /** WAL written meanwhile by the whole server (other databases' work included), bytes per record. */
+  walBytesPerRecord: number;
   perTable: TupleCounts['perTable'];
 }
 
-async function syncOnce(sim: Simulator, db: Db, mode: 'mirror' | 'incremental', nodeFlags: string[] = []): Promise<MirrorFigures> {
+/** CPU of a bare `sync` process (start-up, migration check, one page): subtracted from walks. */
+let startupCpuMs = 0;
+
+async function syncOnce(sim: Simulator, db: Db, mode: 'mirror' | 'incremental', pageSize: number, nodeFlags: string[] = []): Promise<MirrorFigures> {
   const before = await settledTupleCounts(db);
-  const r = mustSucceed(`sync --mode ${mode}`, await runChild(MAIN, ['sync', '--mode', mode, '--endpoint', ENDPOINT], childEnv(db, sim), nodeFlags));
+  await checkpoint();
+  const lsn = await walLsn(db);
+  const r = mustSucceed(`sync --mode ${mode}`, await runChild(MAIN, ['sync', '--mode', mode, '--endpoint', ENDPOINT], db, childEnv(db, sim, pageSize), nodeFlags));
+  const wal = await walBytesSince(db, lsn);
   const run = await lastRun(db, mode);
   if (run.status !== 'succeeded') throw new Error(`${mode} run ended ${run.status}`);
   const after = await settledTupleCounts(db);
   const d = tupleDelta(before, after);
+  const records = Math.max(1, run.recordsSeen);
+  const per = (ms: number) => (ms * 1000) / records;
+  const c = { syncCpuUs: per(Math.max(0, r.cpuMs - startupCpuMs)), simulatorCpuUs: per(r.simCpuMs), postgresCpuUs: per(r.pgCpuMs) };
   return {
     ...rate(run.recordsSeen, run.pages, run.walkMs),
     ...cpuShare(r),
+    ...c,
+    totalCpuUs: c.syncCpuUs + c.simulatorCpuUs + c.postgresCpuUs,
     wallMs: r.wallMs,
     peakRssMb: r.peakRssMb,
-    usPerRecord: (run.walkMs * 1000) / Math.max(1, run.recordsSeen),
+    usPerRecord: (run.walkMs * 1000) / records,
     inserted: run.inserted,
     updated: run.updated,
     unchanged: run.unchanged,
     dataRowsWritten: d.data,
     bookkeepingRowsWritten: d.bookkeeping,
+    walBytesPerRecord: wal / records,
     perTable: d.perTable,
   };
 }
 
 /** A first mirror into a fresh, migrated, empty database; the database is returned when kept. */
-async function firstMirror(sim: Simulator, tag: string, keep: boolean, nodeFlags: string[] = []): Promise<{ figures: MirrorFigures; db?: Db }> {
+async function firstMirror(sim: Simulator, tag: string, pageSize: number, keep: boolean, nodeFlags: string[] = []): Promise<{ figures: MirrorFigures; db?: Db }> {
   const db = await createDb(tag);
-  const figures = await syncOnce(sim, db, 'mirror', nodeFlags);
+  const figures = await syncOnce(sim, db, 'mirror', pageSize, nodeFlags);
   const { rows } = await db.pool.query<{ n: number }>(`select count(*)::int as n from ${recordTable(ENDPOINT)} where deleted_at is null`);
   if (rows[0]!.n !== sim.count(ENDPOINT)) throw new Error(`mirror stored ${rows[0]!.n} live rows, the simulator has ${sim.count(ENDPOINT)}`);
   if (keep) return { figures, db };
@@ -442,10 +566,41 @@ async function firstMirror(sim: Simulator, tag: string, keep: boolean, nodeFlags
   return { figures };
 }
 
-async function naive(sim: Simulator, db: Db): Promise<{ records: number; ms: number; recordsPerSec: number; usPerRecord: number }> {
-  const r = mustSucceed('naive child', await runChild(NAIVE_CHILD, [ENDPOINT, String(NAIVE), 'public.naive_orders'], childEnv(db, sim)));
-  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; ms: number };
-  return { records: o.records, ms: o.ms, recordsPerSec: (o.records / o.ms) * 1000, usPerRecord: (o.ms * 1000) / o.records };
+interface NaiveFigures {
+  records: number;
+  ms: number;
+  recordsPerSec: number;
+  usPerRecord: number;
+  syncCpuUs: number;
+}
+
+async function naive(sim: Simulator, db: Db): Promise<NaiveFigures> {
+  await checkpoint();
+  const r = mustSucceed('naive child', await runChild(NAIVE_CHILD, [ENDPOINT, String(NAIVE), 'public.naive_orders'], db, childEnv(db, sim, API_DEFAULT_PAGE_SIZE)));
+  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; ms: number; cpuMs: number };
+  return { records: o.records, ms: o.ms, recordsPerSec: (o.records / o.ms) * 1000, usPerRecord: (o.ms * 1000) / o.records, syncCpuUs: (o.cpuMs * 1000) / o.records };
+}
+
+/**
+ * The JavaScript work every record needs in the sync process, timed here on one core: JSON.parse
+ * of the page text, and prepareRecords (key check, date normalization, JSON.stringify). µs/record.
+ */
+function jsWorkPerRecord(truth: unknown[], keyField: string, pageSize: number): { jsonParseUs: number; prepareUs: number } {
+  const pages: string[] = [];
+  for (let i = 0; i < truth.length; i += pageSize) pages.push(JSON.stringify({ items: truth.slice(i, i + pageSize), metadata: { hasNext: true, next: 'after=x' } }));
+  const parseMs: number[] = [];
+  const prepareMs: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    let parsed: unknown[][] = [];
+    let t = performance.now();
+    for (const p of pages) parsed.push((JSON.parse(p) as { items: unknown[] }).items);
+    parseMs.push(performance.now() - t);
+    t = performance.now();
+    for (const records of parsed) prepareRecords(records, keyField);
+    prepareMs.push(performance.now() - t);
+    parsed = [];
+  }
+  return { jsonParseUs: (median(parseMs) * 1000) / truth.length, prepareUs: (median(prepareMs) * 1000) / truth.length };
 }
 
 async function startSim(records: number): Promise<Simulator> {
@@ -456,56 +611,231 @@ async function startSim(records: number): Promise<Simulator> {
   return sim;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Main
-
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
-
 async function pgInfo(): Promise<Record<string, string>> {
   return admin(async (c) => {
     const out: Record<string, string> = {};
     out.version = (await c.query<{ v: string }>('select version() as v')).rows[0]!.v;
-    for (const s of ['shared_buffers', 'synchronous_commit', 'wal_level', 'max_wal_size', 'checkpoint_timeout']) {
+    for (const s of ['shared_buffers', 'synchronous_commit', 'max_wal_size', 'checkpoint_timeout']) {
       out[s] = (await c.query<{ v: string }>(`select current_setting('${s}') as v`)).rows[0]!.v;
     }
     return out;
   });
 }
 
+/** How busy the machine is before we start (someone else's work skews every figure). */
+async function idleLoad(ms = 2000): Promise<number> {
+  const m0 = machineCpu();
+  await new Promise((r) => setTimeout(r, ms));
+  return (machineCpu().busyMs - m0.busyMs) / ms;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+interface Target {
+  name: string;
+  value: number | null;
+  pass: boolean | null;
+  note?: string;
+}
+
+interface IncrementalFigures {
+  requests: number;
+  recordsSeen: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  dataRowsWritten: number;
+}
+
+interface Bounds {
+  /** 0.7 × min(fetch ceiling, write ceiling), records/s. */
+  targetMirror: number;
+  /**
+   * Least CPU any mirror needs per record, µs: what step 1 spends to fetch and parse (sync +
+   * simulator), what step 2's Postgres spends to store (COPY, the cheapest write) and the
+   * normalization and serialization timed in-process; and what the machine's cores allow at that cost.
+   */
+  floorCpuUs: number;
+  floorMachineMax: number;
+  /** The sync process must do all step 1's child does plus prepareRecords: one process's limit. */
+  floorProcessMax: number;
+  /** The sync's own CPU per record in the first mirror → one process's limit, records/s. */
+  syncProcessMax: number;
+  /** The machine's cores ÷ (sync + simulator + Postgres CPU per record of the first mirror), records/s. */
+  machineMax: number;
+}
+
+/** Steps 1, 3, 5, 6 and 7 at one page size (2 and 4 do not depend on it). */
+interface PageSizeFigures {
+  pageSize: number;
+  note: string;
+  fetchCeiling: { median: FetchFigures; reps: FetchFigures[] };
+  firstMirror: { median: MirrorFigures; reps: MirrorFigures[] };
+  unchangedMirror: { median: MirrorFigures; reps: MirrorFigures[] };
+  incrementalNothingNew: { median: IncrementalFigures; reps: IncrementalFigures[] };
+  scale4N: { records: number; median: MirrorFigures; reps: MirrorFigures[] } | null;
+  million: MirrorFigures | null;
+  ratios: { mirrorVsCeiling: number; mirrorVsNaive: number; unchangedSpeedup: number; costPerRecord4NvsN: number | null; peakRss4NvsN: number | null };
+  bounds: Bounds;
+  targets: Target[];
+}
+
+interface Result {
+  when: string;
+  durationSec: number;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: Record<string, string>; busyCoresBeforeStart: number; note: string };
+  config: { endpoint: string; records: number; repeat: number; scaleRepeat: number; naiveSlice: number; pageSizes: number[]; seed: number; maxRps: number; checkpointBeforeRuns: boolean };
+  jsWorkPerRecord: { jsonParseUs: number; prepareUs: number };
+  /** A bare sync process: start-up, migration check, one page (the incremental runs of step 6). */
+  startup: { wallMs: number; cpuMs: number; peakRssMb: number };
+  writeCeiling: { median: WriteFigures; reps: WriteFigures[] };
+  naive: { median: NaiveFigures; reps: NaiveFigures[] };
+  /** [API default page size, larger page size (when measured)]. */
+  bySize: PageSizeFigures[];
+  profile: (ProfileSummary & { file: string; recordsPerSec: number }) | null;
+}
+
+async function incrementalNothingNew(sim: Simulator, db: Db, pageSize: number): Promise<IncrementalFigures> {
+  sim.resetStats();
+  const before = await settledTupleCounts(db);
+  await checkpoint();
+  const r = mustSucceed('sync --mode incremental', await runChild(MAIN, ['sync', '--mode', 'incremental', '--endpoint', ENDPOINT], db, childEnv(db, sim, pageSize)));
+  const run = await lastRun(db, 'incremental');
+  const after = await settledTupleCounts(db);
+  return { requests: sim.stats().requests[ENDPOINT] ?? 0, recordsSeen: run.recordsSeen, wallMs: r.wallMs, cpuMs: r.cpuMs, peakRssMb: r.peakRssMb, dataRowsWritten: after.data - before.data };
+}
+
+/** Steps 1, 3, 6 and 5 at one page size, on the N-record simulator. */
+async function atPageSize(sim: Simulator, ceilingDb: Db, pageSize: number, tag: string): Promise<Omit<PageSizeFigures, 'scale4N' | 'million' | 'ratios' | 'bounds' | 'targets' | 'note'>> {
+  const label = `pageSize ${pageSize}`;
+  const fetchReps: FetchFigures[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const f = await fetchCeiling(sim, ceilingDb, pageSize);
+    fetchReps.push(f);
+    say(`1. fetch ceiling, ${label} #${i + 1}: ${fmt(f.recordsPerSec)} records/s (${fmt(f.ms)} ms, ${f.pages} pages)`);
+  }
+  const mirrorReps: MirrorFigures[] = [];
+  let kept: Db | undefined;
+  for (let i = 0; i < REPEAT; i++) {
+    const { figures, db } = await firstMirror(sim, `${tag}m${i}`, pageSize, i === REPEAT - 1);
+    if (db) kept = db;
+    mirrorReps.push(figures);
+    say(`3. first mirror, ${label} #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.pagesPerSec, 1)} pages/s, peak RSS ${fmt(figures.peakRssMb, 1)} MB (walk ${fmt(figures.ms)} ms, process ${fmt(figures.wallMs)} ms)`);
+  }
+  // 6 first: a bare process's cost (start-up, one page) is also what the walks leave out.
+  const incReps: IncrementalFigures[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const inc = await incrementalNothingNew(sim, kept!, pageSize);
+    incReps.push(inc);
+    say(`6. incremental, nothing new, ${label} #${i + 1}: ${inc.requests} request(s) to ${ENDPOINT}, ${inc.recordsSeen} records re-read, data rows written ${inc.dataRowsWritten}; process ${fmt(inc.wallMs)} ms, peak RSS ${fmt(inc.peakRssMb, 1)} MB`);
+  }
+  const incM = medianOf(incReps);
+  if (startupCpuMs === 0) {
+    startupCpuMs = incM.cpuMs;
+    // The mirrors above were measured before the baseline was known: take it out of them now.
+    for (const m of mirrorReps) {
+      const sync = Math.max(0, m.syncCpuUs - (startupCpuMs * 1000) / Math.max(1, m.records));
+      m.totalCpuUs += sync - m.syncCpuUs;
+      m.syncCpuUs = sync;
+    }
+  }
+  const unchangedReps: MirrorFigures[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const u = await syncOnce(sim, kept!, 'mirror', pageSize);
+    unchangedReps.push(u);
+    say(`5. unchanged re-mirror, ${label} #${i + 1}: ${fmt(u.recordsPerSec)} records/s, rows written: data ${u.dataRowsWritten}, bookkeeping ${u.bookkeepingRowsWritten} (unchanged ${u.unchanged}); WAL ${fmt(u.walBytesPerRecord, 1)} B/record`);
+  }
+  await dropDb(kept!);
+  return {
+    pageSize,
+    fetchCeiling: { median: medianOf(fetchReps), reps: fetchReps },
+    firstMirror: { median: medianOf(mirrorReps), reps: mirrorReps },
+    unchangedMirror: { median: medianOf(unchangedReps), reps: unchangedReps },
+    incrementalNothingNew: { median: incM, reps: incReps },
+  };
+}
+
+function evaluate(
+  f: Omit<PageSizeFigures, 'ratios' | 'bounds' | 'targets'>,
+  write: WriteFigures,
+  naiveM: NaiveFigures,
+  js: { prepareUs: number },
+  cpuCount: number,
+): Pick<PageSizeFigures, 'ratios' | 'bounds' | 'targets'> {
+  const fetchM = f.fetchCeiling.median;
+  const mirrorM = f.firstMirror.median;
+  const unchangedM = f.unchangedMirror.median;
+  const scaleM = f.scale4N?.median;
+  const ceiling = Math.min(fetchM.recordsPerSec, write.recordsPerSec);
+  const ratios = {
+    mirrorVsCeiling: mirrorM.recordsPerSec / ceiling,
+    mirrorVsNaive: mirrorM.recordsPerSec / naiveM.recordsPerSec,
+    unchangedSpeedup: unchangedM.recordsPerSec / mirrorM.recordsPerSec,
+    costPerRecord4NvsN: scaleM ? scaleM.usPerRecord / mirrorM.usPerRecord : null,
+    peakRss4NvsN: scaleM ? scaleM.peakRssMb / mirrorM.peakRssMb : null,
+  };
+  const floorCpuUs = fetchM.totalCpuUs + write.postgresCpuUs + js.prepareUs;
+  const bounds: Bounds = {
+    targetMirror: 0.7 * ceiling,
+    floorCpuUs,
+    floorMachineMax: (cpuCount * 1e6) / floorCpuUs,
+    floorProcessMax: 1e6 / (fetchM.syncCpuUs + js.prepareUs),
+    syncProcessMax: 1e6 / mirrorM.syncCpuUs,
+    machineMax: (cpuCount * 1e6) / mirrorM.totalCpuUs,
+  };
+  const maxUnchangedDataRows = Math.max(...f.unchangedMirror.reps.map((u) => u.dataRowsWritten));
+  const maxIncRequests = Math.max(...f.incrementalNothingNew.reps.map((r) => r.requests));
+  const notRun = (name: string, note: string): Target => ({ name, value: null, pass: null, note });
+  const targets: Target[] = [
+    { name: 'first mirror ≥ 0.7 × min(fetch, write) ceiling', value: ratios.mirrorVsCeiling, pass: ratios.mirrorVsCeiling >= 0.7 },
+    { name: 'first mirror ≥ 10 × naive baseline', value: ratios.mirrorVsNaive, pass: ratios.mirrorVsNaive >= 10 },
+    { name: 'unchanged re-mirror writes 0 data rows', value: maxUnchangedDataRows, pass: maxUnchangedDataRows === 0 },
+    { name: 'unchanged re-mirror ≥ 1.5 × faster than first mirror', value: ratios.unchangedSpeedup, pass: ratios.unchangedSpeedup >= 1.5 },
+    { name: 'incremental, nothing new: ≤ 2 requests per endpoint', value: maxIncRequests, pass: maxIncRequests <= 2 },
+    ratios.peakRss4NvsN === null
+      ? notRun('peak RSS within 20% between N and 4N', 'not measured')
+      : { name: 'peak RSS within 20% between N and 4N', value: ratios.peakRss4NvsN, pass: Math.abs(ratios.peakRss4NvsN - 1) <= 0.2 },
+    ratios.costPerRecord4NvsN === null
+      ? notRun('cost per record at 4N within 15% of N', 'not measured')
+      : { name: 'cost per record at 4N within 15% of N', value: ratios.costPerRecord4NvsN, pass: Math.abs(ratios.costPerRecord4NvsN - 1) <= 0.15 },
+    f.million
+      ? { name: 'peak RSS < 250 MB at 1,000,000 records', value: f.million.peakRssMb, pass: f.million.peakRssMb < 250 }
+      : notRun('peak RSS < 250 MB at 1,000,000 records', 'run with --million'),
+  ];
+  return { ratios, bounds, targets };
+}
+
 async function main(): Promise<void> {
+  // Measure the current source: build dist/ (what `npm install` does) before anything runs.
+  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  const busyBefore = await idleLoad();
   const machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     postgres: await pgInfo(),
-    note: 'the simulator (this process), the sync (child process) and Postgres share these cores',
+    busyCoresBeforeStart: busyBefore,
+    note: 'the simulator (this process), the sync (a child process) and Postgres share these cores',
   };
+  const sizes = LARGE_PAGE && LARGE_PAGE !== API_DEFAULT_PAGE_SIZE ? [API_DEFAULT_PAGE_SIZE, LARGE_PAGE] : [API_DEFAULT_PAGE_SIZE];
   say(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; ${machine.postgres.version!.split(' on ')[0]}`);
-  if (PAGE_SIZE !== undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'ocs-bench-'));
-    configFile = join(dir, 'endpoints.json');
-    writeFileSync(configFile, JSON.stringify({ endpoints: { [ENDPOINT]: { pageSizeParam: 'pageSize', pageSize: PAGE_SIZE } } }));
-  }
-  const pageSizeNote = PAGE_SIZE === undefined ? 'API default (100)' : `${PAGE_SIZE} (ONECORE_CONFIG_FILE pageSizeParam=pageSize)`;
-  say(`endpoint ${ENDPOINT}, N = ${N.toLocaleString('en-US')} records, page size ${pageSizeNote}, ${REPEAT} repetitions (4N: ${SCALE_REPEAT})`);
+  if (busyBefore > 0.15) say(`warning: ${fmt(busyBefore, 2)} cores were busy before the bench started; figures will be lower and noisier`);
+  say(`endpoint ${ENDPOINT}, N = ${fmt(N)} records, page sizes ${sizes.join(' and ')} (${API_DEFAULT_PAGE_SIZE} = API default), ${REPEAT} repetitions (4N: ${SCALE_REPEAT})`);
 
   const sim = await startSim(N);
   const keyField = sim.endpoints.find((e) => e.name === ENDPOINT)?.keyField ?? 'id';
+  let truth: unknown[] = sim.truth(ENDPOINT);
+  const js = jsWorkPerRecord(truth, keyField, API_DEFAULT_PAGE_SIZE);
+  say(`   JS work per record on one core: JSON.parse ${fmt(js.jsonParseUs, 1)} µs + prepareRecords ${fmt(js.prepareUs, 1)} µs`);
 
-  // 1. fetch ceiling
+  // 2. write ceiling (independent of the page size)
   const ceilingDb = await createDb('ceiling');
-  const fetchReps = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const f = await fetchCeiling(sim, ceilingDb);
-    fetchReps.push(f);
-    say(`1. fetch ceiling #${i + 1}: ${fmt(f.recordsPerSec)} records/s (${fmt(f.ms)} ms, ${f.pages} pages)`);
-  }
-
-  // 2. write ceiling
-  const copyData = copyChunks(sim, keyField);
+  const copyData = copyChunks(truth, keyField);
+  truth = [];
   say(`   COPY data: ${fmt(copyData.rows)} rows, ${fmt(copyData.bytes / 1e6, 1)} MB`);
-  const writeReps = [];
+  const writeReps: WriteFigures[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const w = await writeCeiling(ceilingDb, copyData, i);
     writeReps.push(w);
@@ -513,48 +843,26 @@ async function main(): Promise<void> {
   }
   copyData.chunks.length = 0;
 
-  // 3. first mirror
-  const mirrorReps: MirrorFigures[] = [];
-  let kept: Db | undefined;
-  for (let i = 0; i < REPEAT; i++) {
-    const { figures, db } = await firstMirror(sim, `m${i}`, i === REPEAT - 1);
-    if (db) kept = db;
-    mirrorReps.push(figures);
-    say(`3. first mirror #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.pagesPerSec, 1)} pages/s, peak RSS ${fmt(figures.peakRssMb, 1)} MB (walk ${fmt(figures.ms)} ms, process ${fmt(figures.wallMs)} ms)`);
+  // 1, 3, 6, 5 per page size
+  const partial: Omit<PageSizeFigures, 'ratios' | 'bounds' | 'targets'>[] = [];
+  for (const [i, size] of sizes.entries()) {
+    const figures = await atPageSize(sim, ceilingDb, size, `p${i}`);
+    partial.push({ ...figures, note: size === API_DEFAULT_PAGE_SIZE ? 'API default' : 'ONECORE_CONFIG_FILE pageSizeParam=pageSize', scale4N: null, million: null });
   }
 
-  let profile: ProfileSummary | undefined;
-  let profileFile: string | undefined;
+  let profile: Result['profile'] = null;
   if (opts.profile) {
     const dir = mkdtempSync(join(tmpdir(), 'ocs-bench-prof-'));
-    const { figures } = await firstMirror(sim, 'prof', false, ['--cpu-prof', '--cpu-prof-dir', dir]);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-    profileFile = join(dir, files[0]!);
-    profile = summarizeProfile(profileFile, 20);
-    say(`   profiled mirror: ${fmt(figures.recordsPerSec)} records/s under --cpu-prof; ${profileFile}`);
+    const { figures } = await firstMirror(sim, 'prof', API_DEFAULT_PAGE_SIZE, false, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);
+    profile = { file, recordsPerSec: figures.recordsPerSec, ...summarizeProfile(file, 20) };
+    say(`   profiled first mirror (page size ${API_DEFAULT_PAGE_SIZE}): ${fmt(figures.recordsPerSec)} records/s under --cpu-prof; ${file}`);
     process.stdout.write(renderProfile(profile));
   }
 
-  // 5. unchanged re-mirror, 6. incremental with nothing new (on the last first mirror's database)
-  const unchangedReps: MirrorFigures[] = [];
-  const incrementalReps: { requests: number; recordsSeen: number; wallMs: number }[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const u = await syncOnce(sim, kept!, 'mirror');
-    unchangedReps.push(u);
-    say(`5. unchanged re-mirror #${i + 1}: ${fmt(u.recordsPerSec)} records/s, rows written: data ${u.dataRowsWritten}, bookkeeping ${u.bookkeepingRowsWritten} (unchanged ${u.unchanged})`);
-  }
-  for (let i = 0; i < REPEAT; i++) {
-    sim.resetStats();
-    const inc = await syncOnce(sim, kept!, 'incremental');
-    const requests = sim.stats().requests[ENDPOINT] ?? 0;
-    incrementalReps.push({ requests, recordsSeen: inc.records, wallMs: inc.wallMs });
-    say(`6. incremental, nothing new #${i + 1}: ${requests} request(s) to ${ENDPOINT}, ${inc.records} records re-read, data rows written ${inc.dataRowsWritten}`);
-  }
-  await dropDb(kept!);
-
-  // 4. naive baseline
+  // 4. naive baseline (at the API's page size, as a hand-made script would)
   const naiveDb = await createDb('naive', false);
-  const naiveReps = [];
+  const naiveReps: NaiveFigures[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const n = await naive(sim, naiveDb);
     naiveReps.push(n);
@@ -564,132 +872,125 @@ async function main(): Promise<void> {
   await dropDb(ceilingDb);
   await sim.close();
 
-  // 7. scale: 4N
+  // 7. scale: 4N, per page size
   const sim4 = await startSim(4 * N);
-  const scaleReps: MirrorFigures[] = [];
-  for (let i = 0; i < SCALE_REPEAT; i++) {
-    const { figures } = await firstMirror(sim4, `s${i}`, false);
-    scaleReps.push(figures);
-    say(`7. first mirror at 4N #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.usPerRecord, 1)} µs/record, peak RSS ${fmt(figures.peakRssMb, 1)} MB`);
+  for (const f of partial) {
+    const reps: MirrorFigures[] = [];
+    for (let i = 0; i < SCALE_REPEAT; i++) {
+      const { figures } = await firstMirror(sim4, `s${f.pageSize}_${i}`, f.pageSize, false);
+      reps.push(figures);
+      say(`7. first mirror at 4N, pageSize ${f.pageSize} #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.usPerRecord, 1)} µs/record, peak RSS ${fmt(figures.peakRssMb, 1)} MB`);
+    }
+    f.scale4N = { records: 4 * N, median: medianOf(reps), reps };
   }
   await sim4.close();
 
-  let million: MirrorFigures | undefined;
   if (opts.million) {
     const simM = await startSim(1_000_000);
-    million = (await firstMirror(simM, 'million', false)).figures;
-    say(`   first mirror at 1,000,000: ${fmt(million.recordsPerSec)} records/s, peak RSS ${fmt(million.peakRssMb, 1)} MB`);
+    for (const f of partial) {
+      f.million = (await firstMirror(simM, `million${f.pageSize}`, f.pageSize, false)).figures;
+      say(`   first mirror at 1,000,000, pageSize ${f.pageSize}: ${fmt(f.million.recordsPerSec)} records/s, peak RSS ${fmt(f.million.peakRssMb, 1)} MB`);
+    }
     await simM.close();
   }
 
-  // Figures, ratios, targets
-  const fetchM = medianOf(fetchReps);
   const writeM = medianOf(writeReps);
-  const mirrorM = medianOf(mirrorReps);
-  const unchangedM = medianOf(unchangedReps);
   const naiveM = medianOf(naiveReps);
-  const scaleM = medianOf(scaleReps);
-  const incM = medianOf(incrementalReps);
-  const ceiling = Math.min(fetchM.recordsPerSec, writeM.recordsPerSec);
-  const ratios = {
-    mirrorVsCeiling: mirrorM.recordsPerSec / ceiling,
-    mirrorVsNaive: mirrorM.recordsPerSec / naiveM.recordsPerSec,
-    unchangedSpeedup: unchangedM.recordsPerSec / mirrorM.recordsPerSec,
-    costPerRecord4NvsN: scaleM.usPerRecord / mirrorM.usPerRecord,
-    peakRss4NvsN: scaleM.peakRssMb / mirrorM.peakRssMb,
-  };
-  const maxUnchangedDataRows = Math.max(...unchangedReps.map((u) => u.dataRowsWritten));
-  const maxIncRequests = Math.max(...incrementalReps.map((r) => r.requests));
-  const targets = [
-    { name: 'first mirror ≥ 0.7 × min(fetch, write) ceiling', value: ratios.mirrorVsCeiling, pass: ratios.mirrorVsCeiling >= 0.7 },
-    { name: 'first mirror ≥ 10 × naive baseline', value: ratios.mirrorVsNaive, pass: ratios.mirrorVsNaive >= 10 },
-    { name: 'unchanged re-mirror writes 0 data rows', value: maxUnchangedDataRows, pass: maxUnchangedDataRows === 0 },
-    { name: 'unchanged re-mirror ≥ 1.5 × faster than first mirror', value: ratios.unchangedSpeedup, pass: ratios.unchangedSpeedup >= 1.5 },
-    { name: 'incremental, nothing new: ≤ 2 requests per endpoint', value: maxIncRequests, pass: maxIncRequests <= 2 },
-    { name: 'peak RSS within 20% between N and 4N', value: ratios.peakRss4NvsN, pass: Math.abs(ratios.peakRss4NvsN - 1) <= 0.2 },
-    { name: 'cost per record at 4N within 15% of N', value: ratios.costPerRecord4NvsN, pass: Math.abs(ratios.costPerRecord4NvsN - 1) <= 0.15 },
-    million
-      ? { name: 'peak RSS < 250 MB at 1,000,000 records', value: million.peakRssMb, pass: million.peakRssMb < 250 }
-      : { name: 'peak RSS < 250 MB at 1,000,000 records', value: null, pass: null, note: 'not measured (run with --million)' },
-  ];
-
-  const result = {
+  const bySize: PageSizeFigures[] = partial.map((f) => ({ ...f, ...evaluate(f, writeM, naiveM, js, machine.cpus) }));
+  const def = bySize[0]!;
+  const result: Result = {
     when: new Date().toISOString(),
     durationSec: (Date.now() - t0) / 1000,
     machine,
-    config: { endpoint: ENDPOINT, records: N, repeat: REPEAT, scaleRepeat: SCALE_REPEAT, naiveSlice: NAIVE, pageSize: PAGE_SIZE ?? null, pageSizeNote, seed: SEED, maxRps: 0 },
-    fetchCeiling: { median: fetchM, reps: fetchReps },
+    config: { endpoint: ENDPOINT, records: N, repeat: REPEAT, scaleRepeat: SCALE_REPEAT, naiveSlice: NAIVE, pageSizes: sizes, seed: SEED, maxRps: 0, checkpointBeforeRuns: !checkpointRefused },
+    jsWorkPerRecord: js,
+    startup: { wallMs: def.incrementalNothingNew.median.wallMs, cpuMs: def.incrementalNothingNew.median.cpuMs, peakRssMb: def.incrementalNothingNew.median.peakRssMb },
     writeCeiling: { median: writeM, reps: writeReps },
-    firstMirror: { median: mirrorM, reps: mirrorReps },
     naive: { median: naiveM, reps: naiveReps },
-    unchangedMirror: { median: unchangedM, reps: unchangedReps },
-    incrementalNothingNew: { median: incM, reps: incrementalReps },
-    scale4N: { records: 4 * N, median: scaleM, reps: scaleReps },
-    million: million ?? null,
-    ratios,
-    targets,
-    profile: profile ? { file: profileFile, ...profile } : null,
+    bySize,
+    profile,
   };
   mkdirSync(dirname(JSON_PATH), { recursive: true });
   writeFileSync(JSON_PATH, JSON.stringify(result, null, 2) + '\n');
-  const table = renderTable(result);
-  process.stdout.write('\n' + table + '\n');
+  process.stdout.write('\n' + renderReport(result) + '\n');
   say(`JSON written to ${JSON_PATH}`);
 }
 
-type Result = {
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: Record<string, string> };
-  config: { endpoint: string; records: number; repeat: number; scaleRepeat: number; naiveSlice: number; pageSizeNote: string };
-  fetchCeiling: { median: Rate & CpuShare & { peakRssMb: number } };
-  writeCeiling: { median: Rate & CpuShare };
-  firstMirror: { median: MirrorFigures };
-  naive: { median: { records: number; recordsPerSec: number; usPerRecord: number } };
-  unchangedMirror: { median: MirrorFigures; reps: MirrorFigures[] };
-  incrementalNothingNew: { median: { requests: number; recordsSeen: number } };
-  scale4N: { records: number; median: MirrorFigures };
-  million: MirrorFigures | null;
-  ratios: Record<string, number>;
-  targets: { name: string; value: number | null; pass: boolean | null; note?: string }[];
-  durationSec: number;
-};
-
-/** The Markdown table printed at the end and pasted into the README. */
-export function renderTable(r: Result): string {
-  const f = r.fetchCeiling.median;
+/** The Markdown report printed at the end (and pasted into the README). */
+function renderReport(r: Result): string {
   const w = r.writeCeiling.median;
-  const m = r.firstMirror.median;
-  const u = r.unchangedMirror.median;
-  const s = r.scale4N.median;
   const n = r.naive.median;
-  const cores = (x: CpuShare) => `sync ${fmt(x.syncCores, 2)} + sim ${fmt(x.simulatorCores, 2)} + pg/other ${fmt(x.otherCores, 2)} = ${fmt(x.machineCores, 2)}`;
-  const rows: string[][] = [
-    ['1. fetch ceiling (client + JSON.parse, no writes)', `${fmt(f.recordsPerSec)} records/s`, `${fmt(f.pagesPerSec, 1)} pages/s; ${cores(f)}`],
-    ['2. write ceiling (COPY into table with PK)', `${fmt(w.recordsPerSec)} records/s`, `bench process ${fmt(w.syncCores, 2)} + pg/other ${fmt(w.otherCores, 2)} cores`],
-    ['3. first mirror, N, empty database', `${fmt(m.recordsPerSec)} records/s`, `${fmt(m.pagesPerSec, 1)} pages/s, ${fmt(m.usPerRecord, 1)} µs/record, peak RSS ${fmt(m.peakRssMb, 1)} MB; cores: ${cores(m)}`],
-    [`4. naive (autocommitted upsert per record, ${fmt(n.records)} records)`, `${fmt(n.recordsPerSec)} records/s`, `${fmt(n.usPerRecord)} µs/record`],
-    ['5. unchanged re-mirror', `${fmt(u.recordsPerSec)} records/s`, `rows written: data ${fmt(u.dataRowsWritten)}, onecore_sync bookkeeping ${fmt(u.bookkeepingRowsWritten)} (${fmt(u.bookkeepingRowsWritten / Math.max(1, u.pages), 1)}/page); peak RSS ${fmt(u.peakRssMb, 1)} MB`],
-    ['6. incremental, nothing new', `${fmt(r.incrementalNothingNew.median.requests)} request(s)`, `to ${r.config.endpoint}; ${fmt(r.incrementalNothingNew.median.recordsSeen)} records re-read`],
-    [`7. first mirror, 4N = ${fmt(r.scale4N.records)}`, `${fmt(s.recordsPerSec)} records/s`, `${fmt(s.usPerRecord, 1)} µs/record, peak RSS ${fmt(s.peakRssMb, 1)} MB`],
-  ];
-  if (r.million) rows.push(['first mirror, 1,000,000', `${fmt(r.million.recordsPerSec)} records/s`, `${fmt(r.million.usPerRecord, 1)} µs/record, peak RSS ${fmt(r.million.peakRssMb, 1)} MB`]);
+  const sizes = r.bySize;
+  const md = (head: string[], body: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((x) => `| ${x.join(' | ')} |`)].join('\n');
+  const cores = (x: CpuShare) => `sync ${fmt(x.syncCores, 2)} + sim ${fmt(x.simulatorCores, 2)} + pg ${fmt(x.postgresCores, 2)} + other ${fmt(x.otherCores, 2)} = ${fmt(x.machineCores, 2)}`;
+  const cpuUs = (x: CpuPerRecord) => `sync ${fmt(x.syncCpuUs, 1)} + sim ${fmt(x.simulatorCpuUs, 1)} + pg ${fmt(x.postgresCpuUs, 1)} = ${fmt(x.totalCpuUs, 1)}`;
+  const rows: string[][] = [];
+  for (const s of sizes) {
+    const ps = `pageSize ${s.pageSize}`;
+    const f = s.fetchCeiling.median;
+    const m = s.firstMirror.median;
+    const u = s.unchangedMirror.median;
+    const inc = s.incrementalNothingNew.median;
+    rows.push([`1. fetch ceiling: client + JSON.parse, nothing written`, ps, `${fmt(f.recordsPerSec)} rec/s`, `${fmt(f.pagesPerSec, 1)} pages/s`, cores(f), cpuUs(f)]);
+    if (s === sizes[0]) rows.push(['2. write ceiling: COPY into a table with PK', 'any', `${fmt(w.recordsPerSec)} rec/s`, '—', `bench ${fmt(w.syncCores, 2)} + pg ${fmt(w.postgresCores, 2)} + other ${fmt(w.otherCores, 2)} = ${fmt(w.machineCores, 2)}`, `bench ${fmt(w.syncCpuUs, 1)} + pg ${fmt(w.postgresCpuUs, 1)} = ${fmt(w.totalCpuUs, 1)}`]);
+    rows.push(['3. first mirror, empty database', ps, `${fmt(m.recordsPerSec)} rec/s`, `${fmt(m.pagesPerSec, 1)} pages/s; ${fmt(m.usPerRecord, 1)} µs/rec; peak RSS ${fmt(m.peakRssMb, 1)} MB`, cores(m), cpuUs(m)]);
+    if (s === sizes[0]) rows.push([`4. naive: autocommitted upsert per record (${fmt(n.records)} rec)`, ps, `${fmt(n.recordsPerSec)} rec/s`, `${fmt(n.usPerRecord)} µs/rec`, '—', `sync ${fmt(n.syncCpuUs, 1)}`]);
+    rows.push(['5. unchanged re-mirror', ps, `${fmt(u.recordsPerSec)} rec/s`, `rows written: data ${fmt(u.dataRowsWritten)}, onecore_sync ${fmt(u.bookkeepingRowsWritten)} (${fmt(u.bookkeepingRowsWritten / Math.max(1, u.pages), 1)}/page); WAL ${fmt(u.walBytesPerRecord, 1)} B/rec (server-wide)`, cores(u), cpuUs(u)]);
+    rows.push(['6. incremental, nothing new', ps, `${fmt(inc.requests)} request(s)`, `${fmt(inc.recordsSeen)} records re-read; data rows written ${fmt(inc.dataRowsWritten)}; whole process ${fmt(inc.wallMs)} ms, peak RSS ${fmt(inc.peakRssMb, 1)} MB`, '—', '—']);
+    if (s.scale4N) {
+      const x = s.scale4N.median;
+      rows.push([`7. first mirror at 4N = ${fmt(s.scale4N.records)}`, ps, `${fmt(x.recordsPerSec)} rec/s`, `${fmt(x.usPerRecord, 1)} µs/rec; peak RSS ${fmt(x.peakRssMb, 1)} MB`, cores(x), cpuUs(x)]);
+    }
+    if (s.million) {
+      const x = s.million;
+      rows.push(['first mirror at 1,000,000', ps, `${fmt(x.recordsPerSec)} rec/s`, `${fmt(x.usPerRecord, 1)} µs/rec; peak RSS ${fmt(x.peakRssMb, 1)} MB`, cores(x), cpuUs(x)]);
+    }
+  }
+  const col = (fn: (s: PageSizeFigures) => string) => sizes.map(fn);
   const ratioRows: string[][] = [
-    ['(3) / min(1, 2)', fmt(r.ratios.mirrorVsCeiling!, 2)],
-    ['(3) / (4)', `${fmt(r.ratios.mirrorVsNaive!, 1)}×`],
-    ['(5) / (3) unchanged speed-up', `${fmt(r.ratios.unchangedSpeedup!, 2)}×`],
-    ['cost per record 4N / N', fmt(r.ratios.costPerRecord4NvsN!, 3)],
-    ['peak RSS 4N / N', fmt(r.ratios.peakRss4NvsN!, 3)],
+    ['(3) / min(1, 2)', ...col((s) => fmt(s.ratios.mirrorVsCeiling, 2))],
+    ['(3) / (4)', ...col((s) => `${fmt(s.ratios.mirrorVsNaive, 1)}×`)],
+    ['(5) / (3): unchanged speed-up', ...col((s) => `${fmt(s.ratios.unchangedSpeedup, 2)}×`)],
+    ['cost per record 4N / N', ...col((s) => (s.ratios.costPerRecord4NvsN === null ? '—' : fmt(s.ratios.costPerRecord4NvsN, 3)))],
+    ['peak RSS 4N / N', ...col((s) => (s.ratios.peakRss4NvsN === null ? '—' : fmt(s.ratios.peakRss4NvsN, 3)))],
   ];
-  const md = (head: string[], body: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((b) => `| ${b.join(' | ')} |`)].join('\n');
-  const targetRows = r.targets.map((t) => [t.name, t.value === null ? '—' : fmt(t.value, Number.isInteger(t.value) ? 0 : 2), t.pass === null ? `not run${t.note ? ` (${t.note})` : ''}` : t.pass ? 'PASS' : 'FAIL']);
+  const pct = (x: number) => `${fmt(x * 100)}%`;
+  const boundRows: string[][] = [
+    ['target for (3): 0.7 × min(1, 2)', ...col((s) => `${fmt(s.bounds.targetMirror)} rec/s`)],
+    [
+      `least CPU any mirror needs per record (µs): fetch + parse as in (1), sync + simulator; + Postgres storing as in (2), ${fmt(w.postgresCpuUs, 1)}; + normalize & serialize, ${fmt(r.jsWorkPerRecord.prepareUs, 1)}`,
+      ...col((s) => `${fmt(s.fetchCeiling.median.totalCpuUs, 1)} + ${fmt(w.postgresCpuUs, 1)} + ${fmt(r.jsWorkPerRecord.prepareUs, 1)} = ${fmt(s.bounds.floorCpuUs, 1)} µs`),
+    ],
+    [`… so ${r.machine.cpus} cores allow at most (the target needs this share of it)`, ...col((s) => `${fmt(s.bounds.floorMachineMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorMachineMax)})`)],
+    [`one sync process must do all that (1)'s process does + normalize & serialize, so at most`, ...col((s) => `${fmt(s.bounds.floorProcessMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorProcessMax)})`)],
+    [`(3) as measured: the sync process's CPU per record (start-up excluded) allows at most`, ...col((s) => `${fmt(s.bounds.syncProcessMax)} rec/s at ${fmt(s.firstMirror.median.syncCpuUs, 1)} µs (${pct(s.bounds.targetMirror / s.bounds.syncProcessMax)})`)],
+    [`(3) as measured: ${r.machine.cpus} cores ÷ CPU per record of all processes allow at most`, ...col((s) => `${fmt(s.bounds.machineMax)} rec/s at ${fmt(s.firstMirror.median.totalCpuUs, 1)} µs (${pct(s.bounds.targetMirror / s.bounds.machineMax)})`)],
+    [
+      'targets 1 and 4 together need (5) ≥ 1.5 × 0.7 × min(1, 2); (5) must also fetch, parse, normalize and serialize every record (to compare it), so one process does at most',
+      ...col((s) => `needs ${fmt(1.5 * s.bounds.targetMirror)}, at most ${fmt(s.bounds.floorProcessMax)} rec/s (${pct((1.5 * s.bounds.targetMirror) / s.bounds.floorProcessMax)})`),
+    ],
+  ];
+  const targetRows: string[][] = sizes[0]!.targets.map((t, i) => [
+    t.name,
+    ...col((s) => {
+      const x = s.targets[i]!;
+      return x.pass === null ? `not run (${x.note ?? ''})` : `${fmt(x.value!, Number.isInteger(x.value) ? 0 : 2)} ${x.pass ? 'PASS' : 'FAIL'}`;
+    }),
+  ]);
+  const pg = r.machine.postgres;
+  const sizeHead = col((s) => `pageSize ${s.pageSize}${s.pageSize === API_DEFAULT_PAGE_SIZE ? ' (API default)' : ''}`);
   return [
-    `Endpoint \`${r.config.endpoint}\`, N = ${fmt(r.config.records)} records, page size ${r.config.pageSizeNote}; medians of ${r.config.repeat} runs (4N: ${r.config.scaleRepeat}).`,
-    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB RAM, node ${r.machine.node}, ${r.machine.postgres.version!.split(' on ')[0]} (shared_buffers ${r.machine.postgres.shared_buffers}, synchronous_commit ${r.machine.postgres.synchronous_commit}); the simulator, the sync and Postgres share the cores. Bench took ${fmt(r.durationSec)} s.`,
+    `Endpoint \`${r.config.endpoint}\` (the richest records, ~1.2 kB of JSON each), N = ${fmt(r.config.records)}; ONECORE_MAX_RPS=0; medians of ${r.config.repeat} runs (4N: ${r.config.scaleRepeat}). Page size ${API_DEFAULT_PAGE_SIZE} is the API's default; ${sizes.length > 1 ? `${sizes[1]!.pageSize} is asked for with ONECORE_CONFIG_FILE \`{"endpoints":{"${r.config.endpoint}":{"pageSizeParam":"pageSize","pageSize":${sizes[1]!.pageSize}}}}\`.` : ''}`,
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB RAM, node ${r.machine.node}, ${pg.version!.split(' on ')[0]} (shared_buffers ${pg.shared_buffers}, synchronous_commit ${pg.synchronous_commit}). The simulator (bench process), the sync (child process) and Postgres share the ${r.machine.cpus} cores; ${fmt(r.machine.busyCoresBeforeStart, 2)} cores were busy before the start. Bench took ${fmt(r.durationSec)} s.`,
+    `A bare sync process (start-up, migration check, one page) takes ${fmt(r.startup.wallMs)} ms, ${fmt(r.startup.cpuMs)} ms CPU and ${fmt(r.startup.peakRssMb, 1)} MB peak RSS (the built dist/ under plain node, as users run it).`,
     '',
-    md(['step', 'result', 'details'], rows),
+    md(['step', 'page size', 'result', 'details', 'cores busy (of 2)', 'CPU µs per record'], rows),
     '',
-    md(['ratio', 'value'], ratioRows),
+    md(['ratio', ...sizeHead], ratioRows),
     '',
-    md(['target', 'measured', 'verdict'], targetRows),
+    md(['target', ...sizeHead], targetRows),
+    '',
+    md(['why: bounds from the measurements', ...sizeHead], boundRows),
   ].join('\n');
 }
 
@@ -702,10 +1003,10 @@ process.once('SIGTERM', onSignal);
 
 main()
   .catch((err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   })
   .finally(async () => {
     await dropAll();
+    rmSync(scratchDir, { recursive: true, force: true });
   });
-

@@ -1,7 +1,8 @@
 /**
  * Child process of the benchmark, step 1 (fetch ceiling): walks every page of one endpoint with
  * the real client (auth, paging, JSON.parse, the engine's read-ahead) and writes nothing.
- * Configured like `sync` (DATABASE_URL holds the token; ONECORE_*). Prints one JSON line.
+ * Configured like `sync` (DATABASE_URL holds the token; ONECORE_*). Prints one JSON line:
+ * records, pages, ms and cpuMs (this process's CPU during the walk).
  *
  *   node --import tsx bench/lib/fetchChild.ts ENDPOINT
  */
@@ -17,6 +18,7 @@ await migrateDatabase(pool);
 const api = createShopApi(ctx.config, pool, ctx.log);
 const abort = new AbortController();
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 let records = 0;
 let pages = 0;
 for await (const page of readAhead(api.pages(endpoint, null, abort.signal))) {
@@ -24,7 +26,9 @@ for await (const page of readAhead(api.pages(endpoint, null, abort.signal))) {
   pages += 1;
 }
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 abort.abort();
 await api.close();
 await ctx.close();
-process.stdout.write(JSON.stringify({ records, pages, ms }) + '\n');
+process.stdout.write(JSON.stringify({ records, pages, ms, cpuMs }) + '\n');

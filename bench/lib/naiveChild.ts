@@ -2,7 +2,8 @@
  * Child process of the benchmark, step 4 (naive baseline): what a hand-made script does. Fetch a
  * page, then for each record one `insert … on conflict (id) do update`, each its own transaction
  * (autocommit), no read-ahead. Stops after LIMIT records. Same client, same normalization as the
- * engine, so only the writing differs. Prints one JSON line.
+ * engine, so only the writing differs. Prints one JSON line: records, pages, ms and cpuMs (this
+ * process's CPU during the walk).
  *
  *   node --import tsx bench/lib/naiveChild.ts ENDPOINT LIMIT TABLE
  */
@@ -23,6 +24,7 @@ const api = createShopApi(ctx.config, pool, ctx.log);
 const db = await pool.connect();
 const abort = new AbortController();
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 let records = 0;
 let pages = 0;
 walk: for await (const page of api.pages(endpoint, null, abort.signal)) {
@@ -38,8 +40,10 @@ walk: for await (const page of api.pages(endpoint, null, abort.signal)) {
   }
 }
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 abort.abort();
 db.release();
 await api.close();
 await ctx.close();
-process.stdout.write(JSON.stringify({ records, pages, ms }) + '\n');
+process.stdout.write(JSON.stringify({ records, pages, ms, cpuMs }) + '\n');

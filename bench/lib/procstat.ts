@@ -34,37 +34,67 @@ export function sampleProcess(pid: number): ProcSample | undefined {
   }
 }
 
-/** Busy and total CPU time of the whole machine (all cores), ms. */
-export function machineCpu(): { busyMs: number; totalMs: number } {
+/**
+ * Busy and total CPU time of the whole machine (all cores), ms. `stealMs` (inside `busyMs`) is
+ * time the hypervisor gave our virtual cores to someone else: a noisy host shows up there.
+ */
+export function machineCpu(): { busyMs: number; totalMs: number; stealMs: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest is included in user)
   const [user, nice, system, idle, iowait, irq, softirq, steal] = v as [number, number, number, number, number, number, number, number];
   const busy = user + nice + system + irq + softirq + steal;
-  return { busyMs: busy * TICK_MS, totalMs: (busy + idle + iowait) * TICK_MS };
+  return { busyMs: busy * TICK_MS, totalMs: (busy + idle + iowait) * TICK_MS, stealMs: steal * TICK_MS };
 }
 
-/** CPU time of every postgres server process (backends, walwriter, checkpointer…), ms. */
-export function postgresCpuMs(): number {
-  let total = 0;
+/**
+ * CPU time (ms) of the Postgres processes that work for one database: its backends (their process
+ * title names the database) and the server-wide writers (WAL writer, checkpointer, background
+ * writer), by pid. Backends of other databases — other people's work on a shared server — are
+ * left out.
+ */
+export function postgresCpuByPid(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  const mine = new RegExp(` ${database}(?:[ \\0]|$)`);
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return NaN;
+    return out;
   }
   for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
+    if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
     try {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (comm !== 'postgres') continue;
+      const cmdline = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      if (!mine.test(cmdline) && !/postgres: (?:\S+: )?(?:walwriter|checkpointer|background writer)/.test(cmdline)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      out.set(Number(e), (Number(fields[11]) + Number(fields[12])) * TICK_MS);
     } catch {
       // gone
     }
   }
-  return total;
+  return out;
 }
 
+/** Accumulates the CPU of a changing set of processes between a start and the last sample. */
+export class CpuTracker {
+  private readonly base = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  constructor(private readonly sample: () => Map<number, number>) {
+    for (const [pid, ms] of sample()) this.base.set(pid, ms);
+  }
+  poll(): void {
+    for (const [pid, ms] of this.sample()) {
+      if (!this.base.has(pid)) this.base.set(pid, 0); // started after us: all of its time counts
+      this.last.set(pid, ms);
+    }
+  }
+  totalMs(): number {
+    let t = 0;
+    for (const [pid, ms] of this.last) t += ms - (this.base.get(pid) ?? 0);
+    return t;
+  }
+}

@@ -1,26 +1,29 @@
 /**
- * Wraps an async iterator so that item N+1 is already being fetched while the consumer works on
- * item N: the next page downloads while this page is written to Postgres.
+ * Wraps an async iterator so that the next `depth` items (default 1) are already being fetched
+ * while the consumer works on the current one: the next pages download while this page is written
+ * to Postgres. The source is still read strictly in order, one item after the other (an async
+ * generator queues the requests); `depth` only says how far it may run ahead of the consumer.
  */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+export async function* readAhead<T>(source: AsyncIterable<T>, depth = 1): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
-  let next = it.next();
-  // Keep an early rejection from being reported as unhandled; it is rethrown when awaited below.
-  next.catch(() => undefined);
+  const pending: Promise<IteratorResult<T>>[] = [];
+  const pull = () => {
+    const next = it.next();
+    // Keep an early rejection from being reported as unhandled; it is rethrown when awaited below.
+    next.catch(() => undefined);
+    pending.push(next);
+  };
+  for (let i = 0; i < Math.max(1, depth); i++) pull();
   try {
     for (;;) {
-      const result = await next;
+      const result = await pending.shift()!;
       if (result.done) return;
-      next = it.next();
-      next.catch(() => undefined);
+      pull();
       yield result.value;
     }
   } finally {
-    // Do not wait for a read already under way (it may be sleeping out a Retry-After): close the
-    // source once it settles. Callers abort their signal to cut it short.
-    void next.then(
-      () => it.return?.(),
-      () => undefined,
-    );
+    // Do not wait for reads already under way (one may be sleeping out a Retry-After): close the
+    // source once they settle. Callers abort their signal to cut them short.
+    void Promise.allSettled(pending).then(() => it.return?.());
   }
 }

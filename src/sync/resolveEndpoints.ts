@@ -31,6 +31,6 @@ export async function resolveEndpoints(
   for (const s of found.skipped) log.warn({ path: s.path }, `discovery skipped a route: ${s.reason}`);
   if (found.endpoints.length === 0) throw new Error(`the OpenAPI document at ${url} lists no list endpoints under /api/v2/; set ONECORE_ENDPOINTS`);
   await rememberEndpoints(deps.db, found.endpoints, 'discovery');
-  log.info({ endpoints: found.endpoints }, 'endpoints discovered from the OpenAPI document');
+  log.debug({ endpoints: found.endpoints }, 'endpoints discovered from the OpenAPI document');
   return { endpoints: found.endpoints, source: 'discovery' };
 }

@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from '../db/createPool.js';
 import { ensureRecordTable } from '../db/sql/ensureRecordTable.js';
 import { storePage } from '../db/sql/storePage.js';
 import { beginWalk, completeWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
-import { closeAbandonedRuns, finishRun, startRun, type RunStatus } from '../db/sql/syncRuns.js';
+import { closeAbandonedRuns, finishRun, startRun, type RunCounts, type RunStatus } from '../db/sql/syncRuns.js';
 import { forgetSeen, markDeleted, planDeletions } from '../db/sql/mirrorSeen.js';
 import { markEndpoint } from '../db/sql/endpointState.js';
 import { BadRequest, Forbidden } from '../onecore/errors.js';
@@ -12,6 +12,9 @@ import { prepareRecords, type PreparedPage } from './prepareRecords.js';
 import { readAhead } from './readAhead.js';
 import { tryLockEndpoint, unlockEndpoint } from './endpointLock.js';
 import { describeError } from './describeError.js';
+
+/** Pages fetched and prepared ahead of the one being written (see walkPages). */
+const PAGES_AHEAD = 2;
 
 /** Pages of one endpoint from a cursor (null = the beginning), in order. */
 export type PageSource = (endpoint: string, from: string | null, signal: AbortSignal) => AsyncIterable<Page>;
@@ -46,18 +49,12 @@ export interface WalkProgress {
   records: number;
 }
 
-export interface WalkResult {
+/** How a walk ended, with the counts it also wrote to `sync_runs`. */
+export interface WalkResult extends RunCounts {
   endpoint: string;
   mode: Mode;
   runId: number;
   status: Exclude<RunStatus, 'running'>;
-  pages: number;
-  recordsSeen: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
   cursorStart: string | null;
   cursorEnd: string | null;
   /** Why it failed, was skipped, or (mirror) why deletions were refused. */
@@ -67,9 +64,9 @@ export interface WalkResult {
 
 /**
  * Walks one endpoint in one mode, from its checkpoint, and stores every page. For each page the
- * upserts, rejected records, run counters and the checkpoint commit in ONE transaction, so a
- * crash at any point resumes from the last committed page with nothing lost or doubled. The
- * next page is fetched while this one is written.
+ * upserts, rejected records, run counters and the checkpoint commit in ONE transaction (one
+ * statement, see storePage), so a crash at any point resumes from the last committed page with
+ * nothing lost or doubled. The next pages are fetched and prepared while this one is written.
  *
  * Never throws for the endpoint's own outcome (failure, 403, already running): the result says.
  * It throws only if the signal aborts before the walk finished (shutdown), after committing the
@@ -158,9 +155,11 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   let pageNo = checkpoint.pages;
   try {
-    // The next page is fetched AND prepared (checked, dates normalized, serialized) while this
-    // one is written: the CPU work of page N+1 overlaps Postgres' work on page N.
-    for await (const { page, prepared } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), keyField))) {
+    // The next pages are fetched AND prepared (checked, dates normalized, serialized) while this
+    // one is written: the CPU work of pages N+1 and N+2 overlaps Postgres' work on page N, and the
+    // shop's time to answer is hidden behind both. Two ahead, not one: with one, the request for
+    // N+2 would only go out once page N had committed, and every page would wait for the shop.
+    for await (const { page, recordCount, prepared } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), keyField), PAGES_AHEAD)) {
       // Incremental keeps the cursor that fetched the last page, so the next run re-reads it
       // and follows anything appended after it; mid-walk the checkpoint is the next page's cursor.
       const cursorAfter = page.hasNext ? page.next : page.cursor;
@@ -175,12 +174,12 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
         ids: prepared.ids,
         json: prepared.json,
         rejections: prepared.rejections,
-        recordsSeen: page.records.length,
+        recordsSeen: recordCount,
         cursorAfter,
       });
       pageNo += 1;
       result.pages += 1;
-      result.recordsSeen += page.records.length;
+      result.recordsSeen += recordCount;
       result.inserted += counts.inserted;
       result.updated += counts.updated;
       result.unchanged += counts.unchanged;
@@ -199,9 +198,18 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
   }
 }
 
-/** Pages with their rows prepared as soon as each page arrives (see walkPages). */
-async function* preparePages(pages: AsyncIterable<Page>, keyField: string): AsyncGenerator<{ page: Page; prepared: PreparedPage }> {
-  for await (const page of pages) yield { page, prepared: prepareRecords(page.records, keyField) };
+/**
+ * Pages with their rows prepared as soon as each page arrives (see walkPages). The parsed records
+ * are dropped once prepared: only their rows are needed from then on, and holding two parsed
+ * pages besides their rows would only raise the peak memory.
+ */
+async function* preparePages(pages: AsyncIterable<Page>, keyField: string): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage }> {
+  for await (const page of pages) {
+    const prepared = prepareRecords(page.records, keyField);
+    const recordCount = page.records.length;
+    page.records = [];
+    yield { page, recordCount, prepared };
+  }
 }
 
 /**

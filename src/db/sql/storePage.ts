@@ -1,4 +1,5 @@
 import type { Queryable } from './queryable.js';
+import type { ClientBase } from 'pg';
 import type { Mode } from './checkpoints.js';
 import type { Rejection } from './insertRejected.js';
 import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
@@ -39,8 +40,8 @@ export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
  * JSON exceeds MAX_BATCH_CHARS is written as several upserts plus that statement inside an
  * explicit transaction. The caller must not have a transaction open.
  */
-export async function storePage(db: Queryable, p: PageWrite): Promise<UpsertCounts> {
-  const batches = splitBatches(p.ids, p.json, MAX_BATCH_CHARS);
+export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BATCH_CHARS): Promise<UpsertCounts> {
+  const batches = splitBatches(p.ids, p.json, maxBatchChars);
   if (batches.length === 1) return pageStatement(db, p, batches[0]!, null, { inserted: 0, updated: 0 });
   await db.query('begin');
   try {
@@ -86,9 +87,10 @@ function splitBatches(ids: string[], json: string[], maxChars: number): Batch[] 
  * with nothing to do (no rejections; not a mirror) insert nothing. `seenIds` is the whole page's
  * keys when the batch is only its last part (null: the batch is the page).
  */
-async function pageStatement(db: Queryable, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<UpsertCounts> {
-  const { rows } = await db.query<{ inserted: number; updated: number }>(
-    `
+async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<UpsertCounts> {
+  const { rows } = await db.query<{ inserted: number; updated: number }>({
+    name: pageStatementName(p.endpoint),
+    text: `
     with ${upsertCtes(recordTable(p.endpoint), '$1', '$2')},
     counts as (
       select $15::int + count(*) filter (where is_insert)::int as inserted,
@@ -118,7 +120,7 @@ async function pageStatement(db: Queryable, p: PageWrite, batch: Batch, seenIds:
        where r.id = $11
     )
     select inserted, updated from counts`,
-    [
+    values: [
       batch.ids,
       jsonLines(batch.json),
       p.mode === 'mirror' ? p.walkId : null,
@@ -136,8 +138,28 @@ async function pageStatement(db: Queryable, p: PageWrite, batch: Batch, seenIds:
       before.inserted,
       before.updated,
     ],
-  );
+  });
   const inserted = rows[0]!.inserted;
   const updated = rows[0]!.updated;
   return { inserted, updated, unchanged: p.ids.length - inserted - updated };
+}
+
+/** A pool or client: the page statement is a named (prepared) one, which needs pg's config form. */
+type PageDb = Pick<ClientBase, 'query'>;
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The page statement is prepared once per connection (a named statement) rather than parsed and
+ * planned for every page: planning it cost as much as executing it for a page of 100 records.
+ * One name per endpoint (its text names the endpoint's table), short enough for Postgres' 63-byte
+ * limit whatever the endpoint is called.
+ */
+function pageStatementName(endpoint: string): string {
+  let name = statementNames.get(endpoint);
+  if (name === undefined) {
+    name = `ocs_store_page_${statementNames.size + 1}`;
+    statementNames.set(endpoint, name);
+  }
+  return name;
 }
