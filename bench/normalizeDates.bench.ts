@@ -11,22 +11,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { normalizeDateTime, normalizeDateTimeWithLuxon, normalizeRecord, normalizeRecordWith } from '../src/sync/normalizeDates.js';
+import { mulberry32 } from '../src/simulator/random.js';
 
 const RECORDS = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.argv[3] ?? 5);
 const TARGET_STRINGS_PER_SECOND = 1_000_000;
 
-/** Deterministic PRNG (mulberry32) so every run walks the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, the simulator's (mulberry32) so every run walks the same data. */
+const rng = mulberry32;
 
 const random = rng(1);
 const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { DateTime } from 'luxon';
 import { normalizeDateTime, normalizeDateTimeWithLuxon, normalizeRecord } from '../src/sync/normalizeDates.js';
+import { mulberry32 } from '../src/simulator/random.js';
 
 /** [input, expected output]; expected === input means "left alone". */
 const CONVERTED: Array<[string, string]> = [
@@ -108,17 +109,8 @@ describe('normalizeDateTime: the rule, case by case', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, the simulator's (mulberry32) so a failure reproduces. */
+const rng = mulberry32;
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
