@@ -1,5 +1,5 @@
 import { normalizeRecord } from './normalizeDates.js';
-import type { Rejection } from '../db/sql/insertRejected.js';
+import type { Rejection } from '../db/sql/storePage.js';
 
 export interface PreparedPage {
   /** Keys and JSON texts, one per distinct key (the last occurrence in the page wins). */

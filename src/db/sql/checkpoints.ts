@@ -38,16 +38,6 @@ export async function beginWalk(db: Queryable, endpoint: string, mode: Mode, cur
   return { endpoint, mode, cursor, walkId: Number(rows[0]!.walkId), walkStartedAt: rows[0]!.walkStartedAt, requestId, completedAt: null, pages: 0, records: 0 };
 }
 
-/** Moves the checkpoint after a page; runs inside the page's transaction. */
-export async function advanceCheckpoint(db: Queryable, endpoint: string, mode: Mode, cursor: string | null, records: number): Promise<void> {
-  await db.query(
-    `update onecore_sync.checkpoints
-        set cursor = $3, pages = pages + 1, records = records + $4, updated_at = now()
-      where endpoint = $1 and mode = $2`,
-    [endpoint, mode, cursor, records],
-  );
-}
-
 export async function completeWalk(db: Queryable, endpoint: string, mode: Mode): Promise<void> {
   await db.query(
     `update onecore_sync.checkpoints set completed_at = now(), updated_at = now() where endpoint = $1 and mode = $2`,

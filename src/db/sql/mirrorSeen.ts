@@ -1,15 +1,6 @@
 import type { Queryable } from './queryable.js';
 import { recordTable } from '../quoteIdent.js';
 
-/** One row per page of a mirror walk; idempotent so a re-committed page cannot double it. */
-export async function recordSeen(db: Queryable, walkId: number, page: number, ids: string[]): Promise<void> {
-  await db.query(
-    `insert into onecore_sync.mirror_seen (walk_id, page, ids) values ($1, $2, $3::text[])
-     on conflict (walk_id, page) do update set ids = excluded.ids`,
-    [walkId, page, ids],
-  );
-}
-
 export interface DeletionPlan {
   live: number;
   missing: number;

@@ -1,9 +1,14 @@
 import type { Queryable } from './queryable.js';
 import type { ClientBase } from 'pg';
 import type { Mode } from './checkpoints.js';
-import type { Rejection } from './insertRejected.js';
 import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
 import { recordTable } from '../quoteIdent.js';
+
+/** A record that could not be stored, kept verbatim in `rejected_records` with the reason. */
+export interface Rejection {
+  reason: string;
+  raw: string;
+}
 
 export interface PageWrite {
   endpoint: string;

@@ -25,17 +25,6 @@ export async function startRun(
   return Number(rows[0]!.id);
 }
 
-/** Adds one page's counts; runs inside the page's transaction so the history matches the data. */
-export async function addPageToRun(db: Queryable, runId: number, page: Omit<RunCounts, 'pages' | 'deleted'>, cursorEnd: string | null): Promise<void> {
-  await db.query(
-    `update onecore_sync.sync_runs
-        set pages = pages + 1, records_seen = records_seen + $2, inserted = inserted + $3, updated = updated + $4,
-            unchanged = unchanged + $5, rejected = rejected + $6, cursor_end = $7
-      where id = $1`,
-    [runId, page.recordsSeen, page.inserted, page.updated, page.unchanged, page.rejected, cursorEnd],
-  );
-}
-
 export async function finishRun(db: Queryable, runId: number, status: RunStatus, fields: { deleted?: number; error?: string | null; cursorEnd?: string | null } = {}): Promise<void> {
   await db.query(
     `update onecore_sync.sync_runs
