@@ -44,6 +44,7 @@ import { prepareRecords } from '../src/sync/prepareRecords.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPool, type Pool } from '../src/db/createPool.js';
 import { recordTable } from '../src/db/quoteIdent.js';
+import { withDatabase } from '../src/db/withDatabase.js';
 import { copyField, copyIn } from './lib/copyIn.js';
 import { CpuTracker, machineCpu, postgresCpuByPid, sampleProcess } from './lib/procstat.js';
 import { renderProfile, summarizeProfile, type ProfileSummary } from './lib/profileSummary.js';
@@ -107,12 +108,6 @@ interface Db {
   pool: Pool;
 }
 const created: Db[] = [];
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: baseDbUrl });

@@ -29,6 +29,10 @@ import { readKey } from '../src/sync/prepareRecords.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPool } from '../src/db/createPool.js';
 import { recordTable } from '../src/db/quoteIdent.js';
+import { withDatabase } from '../src/db/withDatabase.js';
+import { sleep } from '../src/onecore/retry.js';
+import { canonicalJson } from '../test/helpers/canonicalJson.js';
+import { deletePrefixKeys } from '../test/helpers/redisKeys.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -218,12 +222,12 @@ async function main(): Promise<number> {
   for (const e of listEndpoints) {
     const keyField = sim.endpoints.find((x) => x.name === e)!.keyField;
     const expected = new Map<string, string>();
-    for (const r of sim.truth(e)) expected.set(readKey(r as Record<string, unknown>, keyField)!, JSON.stringify(sortKeys(normalizeRecord(r).value)));
+    for (const r of sim.truth(e)) expected.set(readKey(r as Record<string, unknown>, keyField)!, canonicalJson(normalizeRecord(r).value));
     finalCount += expected.size;
     const { rows } = await pool.query<{ id: string; data: unknown }>(`select id, data from ${recordTable(e)} where deleted_at is null`);
     const dup = await pool.query(`select count(*) - count(distinct id) as d from ${recordTable(e)}`);
     duplicates += Number(dup.rows[0].d);
-    const stored = new Map(rows.map((r) => [r.id, JSON.stringify(sortKeys(r.data))]));
+    const stored = new Map(rows.map((r) => [r.id, canonicalJson(r.data)]));
     for (const [id, json] of expected) {
       if (!stored.has(id)) missing++;
       else if (stored.get(id) !== json) mismatches++;
@@ -255,7 +259,8 @@ async function main(): Promise<number> {
   figures.seconds = Math.round((Date.now() - t0) / 1000);
 
   await pool.end();
-  await cleanupRedis(redisUrl, prefix);
+  const cleanup = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  await deletePrefixKeys(cleanup, prefix).finally(() => cleanup.disconnect());
   await sim.close();
   const drop = new pg.Client({ connectionString: baseDbUrl });
   await drop.connect();
@@ -319,20 +324,6 @@ async function queueFigures(url: string, prefix: string): Promise<{ active: numb
   }
 }
 
-async function cleanupRedis(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function renewWorks(sim: Simulator, token: string | undefined): Promise<boolean> {
   if (!token) return false;
   const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: token }) });
@@ -365,22 +356,6 @@ function restartRedis(url: string): void {
 /** A killed child has a signalCode, not an exitCode: both null means it is still running. */
 function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 main().then(

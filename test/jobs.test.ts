@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { startStack, type Stack } from './helpers/stack.js';
-import { deletePrefixKeys, postJson, startWorker, testQueuePrefix, testRedis, type WorkerProcess } from './helpers/worker.js';
+import { deletePrefixKeys, postJson, startWorker, testQueuePrefix, type WorkerProcess, openTestQueue, type TestQueue } from './helpers/worker.js';
 
 /**
  * The scheduled jobs layer end to end: real worker processes on a queue prefix of their own, the
@@ -19,6 +19,7 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
   let prefix: string;
   let redis: Redis;
   let queue: Queue;
+  let testQueue: TestQueue | undefined;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
@@ -27,18 +28,13 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
       sim: { records: 300 },
       env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: ENDPOINTS.join(','), SYNC_INCREMENTAL_CRON: '*/2 * * * * *', ADMIN_TOKEN, SYNC_SCHEDULE_CHECK_MS: '1000' },
     });
-    redis = testRedis();
-    queue = new Queue('onecore-sync', { connection: redis, prefix });
+    testQueue = openTestQueue(prefix);
+    ({ redis, queue } = testQueue);
   });
 
   afterAll(async () => {
     await worker?.stop('SIGKILL');
-    await queue?.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    if (redis) {
-      await deletePrefixKeys(redis, prefix);
-      await redis.quit();
-    }
+    await testQueue?.close();
     await stack?.close();
   });
 

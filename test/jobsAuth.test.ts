@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { startStack, type Stack } from './helpers/stack.js';
-import { deletePrefixKeys, startWorker, testQueuePrefix, testRedis, type WorkerProcess } from './helpers/worker.js';
+import { startWorker, testQueuePrefix, type WorkerProcess, openTestQueue, type TestQueue } from './helpers/worker.js';
 
 /**
  * Failures the worker must handle without a storm: the shop refusing our refresh token pauses
@@ -16,6 +16,7 @@ describe('jobs: failure handling', () => {
   let prefix: string;
   let redis: Redis;
   let queue: Queue;
+  let testQueue: TestQueue | undefined;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
@@ -24,19 +25,14 @@ describe('jobs: failure handling', () => {
       sim: { records: 200 },
       env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: 'orders', SYNC_INCREMENTAL_CRON: '*/2 * * * * *', SYNC_AUTH_CHECK_MS: '500' },
     });
-    redis = testRedis();
-    queue = new Queue('onecore-sync', { connection: redis, prefix });
+    testQueue = openTestQueue(prefix);
+    ({ redis, queue } = testQueue);
     worker = await startWorker(stack.env);
   });
 
   afterAll(async () => {
     await worker?.stop('SIGKILL');
-    await queue?.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    if (redis) {
-      await deletePrefixKeys(redis, prefix);
-      await redis.quit();
-    }
+    await testQueue?.close();
     await stack?.close();
   });
 

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
-import { deletePrefixKeys, startWorker, testQueuePrefix, testRedis, type WorkerProcess } from './helpers/worker.js';
+import { startWorker, testQueuePrefix, type WorkerProcess, openTestQueue, type TestQueue } from './helpers/worker.js';
 
 /**
  * Workers die: SIGKILL mid-walk (another worker takes the stalled job over and resumes it from
@@ -16,6 +16,7 @@ describe('jobs: a worker fleet that survives kills', () => {
   let prefix: string;
   let redis: Redis;
   let queue: Queue;
+  let testQueue: TestQueue | undefined;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
@@ -26,18 +27,13 @@ describe('jobs: a worker fleet that survives kills', () => {
       // Short job locks, so a killed worker's job is declared stalled within seconds.
       env: { SYNC_QUEUE_PREFIX: prefix, SYNC_LOCK_MS: '3000', SHUTDOWN_GRACE_MS: '10000' },
     });
-    redis = testRedis();
-    queue = new Queue('onecore-sync', { connection: redis, prefix });
+    testQueue = openTestQueue(prefix);
+    ({ redis, queue } = testQueue);
   });
 
   afterAll(async () => {
     for (const w of workers) await w.stop('SIGKILL');
-    await queue?.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    if (redis) {
-      await deletePrefixKeys(redis, prefix);
-      await redis.quit();
-    }
+    await testQueue?.close();
     await stack?.close();
   });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './ConfigError.js';
 import * as v from './validators.js';
+import { isObject } from '../json/isObject.js';
 
 export interface EndpointOptions {
   /** Record field that holds the key; matched case-insensitively. Default `id`. */
@@ -152,9 +153,6 @@ export function readEndpointOptionsFile(path: string): { endpoints: string[] | u
   return { endpoints: names.length > 0 ? names : undefined, options };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** For commands that cannot run without a setting: one line that names it. */
 export function required<K extends keyof Config>(config: Config, key: K, variable: string, why: string): NonNullable<Config[K]> {

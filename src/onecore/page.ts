@@ -1,4 +1,5 @@
 import { ProtocolError } from './errors.js';
+import { isObject } from '../json/isObject.js';
 
 /**
  * Reading a V2 list response. Nobody has published its exact shape (see
@@ -17,9 +18,6 @@ export interface Page {
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A property by name, exact match first, then case-insensitive (`hasNext`, `HasNext`, `hasnext`). */
 export function readField(obj: Json, name: string): unknown {

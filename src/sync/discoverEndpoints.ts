@@ -1,4 +1,5 @@
 import { ENDPOINT_NAME } from '../config/validators.js';
+import { isObject } from '../json/isObject.js';
 
 export interface Discovery {
   endpoints: string[];
@@ -59,6 +60,3 @@ function resolve(schema: unknown, doc: Record<string, unknown>, depth = 0): unkn
   return resolve(node, doc, depth + 1);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

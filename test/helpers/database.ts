@@ -3,6 +3,9 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { createPool, type Pool } from '../../src/db/createPool.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
+import { withDatabase } from '../../src/db/withDatabase.js';
+
+export { withDatabase };
 
 export interface TestDatabase {
   url: string;
@@ -43,12 +46,6 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
       }
     },
   };
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 export async function withTransaction<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import { readKey } from '../../src/sync/prepareRecords.js';
 import { recordTable } from '../../src/db/quoteIdent.js';
 import type { Mode } from '../../src/db/sql/checkpoints.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { canonicalJson } from './canonicalJson.js';
 
 export interface Stack {
   sim: Simulator;
@@ -89,17 +90,9 @@ export async function compareWithSimulator(stack: Stack, endpoint: string): Prom
   const problems: string[] = [];
   for (const [id, data] of expected) {
     if (!stored.has(id)) problems.push(`${endpoint}/${id}: missing`);
-    else if (JSON.stringify(sortKeys(stored.get(id))) !== JSON.stringify(sortKeys(data))) problems.push(`${endpoint}/${id}: differs`);
+    else if (canonicalJson(stored.get(id)) !== canonicalJson(data)) problems.push(`${endpoint}/${id}: differs`);
   }
   for (const id of stored.keys()) if (!expected.has(id)) problems.push(`${endpoint}/${id}: not upstream but live`);
   return problems;
 }
 
-/** jsonb does not keep key order; compare objects with sorted keys. */
-export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  }
-  return v;
-}

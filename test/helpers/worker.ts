@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { QUEUE_NAME, type SyncJobData } from '../../src/jobs/jobData.js';
 import { inject } from 'vitest';
 import { spawnCli } from './cli.js';
 import { sleepUntil } from './sleepUntil.js';
+import { deletePrefixKeys } from './redisKeys.js';
+
+export { deletePrefixKeys };
 
 /** A queue prefix of its own per test file: files share one Redis. */
 export function testQueuePrefix(): string {
@@ -77,18 +82,6 @@ export function testRedis(): Redis {
   return new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
 }
 
-/** "FLUSHALL" for one prefix: every key under it, nothing else (other files share this Redis). */
-export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
 export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
@@ -103,4 +96,27 @@ export async function postJson(url: string, body: unknown, token?: string): Prom
     json = { text };
   }
   return { status: res.status, json };
+}
+
+export interface TestQueue {
+  redis: Redis;
+  queue: Queue<SyncJobData>;
+  /** Empties the queue and removes every key of the prefix, then disconnects. */
+  close(): Promise<void>;
+}
+
+/** The test file's view of its own queue (own prefix), and the clean-up every jobs test needs. */
+export function openTestQueue(prefix: string): TestQueue {
+  const redis = testRedis();
+  const queue = new Queue<SyncJobData>(QUEUE_NAME, { connection: redis, prefix });
+  return {
+    redis,
+    queue,
+    async close() {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await deletePrefixKeys(redis, prefix);
+      await redis.quit();
+    },
+  };
 }
