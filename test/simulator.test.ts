@@ -754,3 +754,85 @@ describe('stats and lifecycle', () => {
     expect(sim.url).toBe(`http://127.0.0.1:${port}`);
   });
 });
+
+describe('dialects, listing order and more envelope variants', () => {
+  it('pascal: PascalCase fields, integer Id and references, integer enums, PascalCase envelope, problem details', async () => {
+    const sim = await start({ records: 120, dialect: 'pascal' });
+    expect(sim.endpoints.find((e) => e.name === 'orders')!.keyField).toBe('Id');
+    const token = await accessToken(sim);
+    const r = await get(sim, '/api/v2/orders', token);
+    expect(Object.keys(r.json)).toEqual(['Items', 'Metadata']);
+    const order = r.json.Items[0];
+    expect(order).toMatchObject({ Id: 1, OrderNumber: expect.any(String), Status: expect.any(Number), ShopUserId: expect.any(Number), Created: expect.any(String) });
+    expect(order.Lines[0]).toMatchObject({ LineNo: 1, ProductId: expect.any(Number) });
+    expect(order.BillingAddress).toEqual({ Street: expect.any(String), Zip: expect.any(String), City: expect.any(String), Country: expect.any(String) });
+    expect(Object.keys(order).every((k) => /^[A-Z]/.test(k))).toBe(true);
+    // update() bumps Modified and a business field, keeps the integer key
+    sim.update('orders', 1);
+    const updated = sim.truth('orders')[0] as any;
+    expect(updated.Id).toBe(1);
+    expect(updated.Modified).not.toBe(order.Modified);
+    expect(Object.keys(updated)).toEqual(Object.keys(order));
+    const bad = await get(sim, '/api/v2/orders?after=nope', token);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(bad.json).toMatchObject({ title: 'One or more validation errors occurred.', status: 400, errors: { after: ['The cursor is invalid.'] } });
+    const doc = (await get(sim, '/swagger/v2/swagger.json')).json;
+    expect(doc.components.schemas.Order.properties.Id.type).toBe('integer');
+    expect(doc.components.schemas.Order.properties.Status.type).toBe('integer');
+    expect(doc.components.schemas.OrderPage.properties.Items.type).toBe('array');
+  });
+
+  it('keyFields serves a key under another name', async () => {
+    const sim = await start({ records: 5, keyFields: { invoices: 'InvoiceId' } });
+    const rec = sim.truth('invoices')[0] as any;
+    expect(rec.id).toBeUndefined();
+    expect(rec.InvoiceId).toBe('inv-000001');
+    expect(Object.keys(rec)[0]).toBe('InvoiceId');
+    sim.update('invoices', 'inv-000001');
+    sim.remove('invoices', 'inv-000002');
+    expect(sim.count('invoices')).toBe(4);
+  });
+
+  it('newest-first: the first page holds the newest records, after= walks to older ones, inserts show up first', async () => {
+    const sim = await start({ records: 250, order: 'newest-first' });
+    const token = await accessToken(sim);
+    const { records, pages } = await walk(sim, 'orders', token);
+    expect(pages).toBe(3);
+    expect(records.map(keyOf)).toEqual((sim.truth('orders') as any[]).map(keyOf).reverse());
+    const [fresh] = sim.insert('orders', 1);
+    const first = await get(sim, '/api/v2/orders', token);
+    expect(first.json.items[0].id).toBe(fresh!.id);
+    // walking backwards from the second page with before= gives the first page again
+    const second = await get(sim, `/api/v2/orders?${first.json.metadata.next}`, token);
+    const back = await get(sim, `/api/v2/orders?${second.json.metadata.previous}`, token);
+    expect(back.json.items.map(keyOf)).toEqual(first.json.items.map(keyOf));
+  });
+
+  it('dotted recordsKey, meta/pagination/pageInfo, nextCursor/endCursor, bare cursors', async () => {
+    const a = await start({ records: 120, envelope: { recordsKey: 'result.items', metaKey: 'meta', next: 'cursor' } });
+    const ta = await accessToken(a);
+    const ra = await get(a, '/api/v2/orders', ta);
+    expect(Object.keys(ra.json)).toEqual(['result', 'meta']);
+    expect(ra.json.result.items).toHaveLength(100);
+    expect(ra.json.meta.next).toBe(encodeCursor(100));
+    const b = await start({ records: 120, envelope: { metaKey: 'pageInfo', nextKey: 'endCursor' } });
+    const rb = await get(b, '/api/v2/orders', await accessToken(b));
+    expect(rb.json.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, endCursor: encodeCursor(100), startCursor: null });
+    const c = await start({ records: 120, envelope: { metaKey: 'pagination', nextKey: 'nextCursor' } });
+    const rc = await get(c, '/api/v2/orders', await accessToken(c));
+    expect(rc.json.pagination.nextCursor).toBe(encodeCursor(100));
+  });
+
+  it('Link header (RFC 8288) and a bare array body', async () => {
+    const sim = await start({ records: 120, envelope: { links: 'header' } });
+    const token = await accessToken(sim);
+    const r = await get(sim, '/api/v2/orders', token);
+    expect(r.headers.get('link')).toBe(`<${sim.url}/api/v2/orders?after=${encodeURIComponent(encodeCursor(100))}>; rel="next"`);
+    expect(r.json.metadata).toEqual({ hasNext: true, hasPrevious: false });
+    const bare = await start({ records: 120, envelope: { bare: true } });
+    const rb = await get(bare, '/api/v2/orders', await accessToken(bare));
+    expect(Array.isArray(rb.json)).toBe(true);
+    expect(rb.json).toHaveLength(120);
+  });
+});

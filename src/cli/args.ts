@@ -29,3 +29,10 @@ export function integerFlag(command: string, flag: string, raw: string | undefin
   }
   return value;
 }
+
+/** One of `allowed`, matched case-insensitively, returned as spelled in `allowed`. */
+export function choiceFlag<T extends string>(command: string, flag: string, raw: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a.toLowerCase() === raw.trim().toLowerCase());
+  if (found === undefined) throw new ConfigError(`${command}: --${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return found;
+}

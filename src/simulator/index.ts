@@ -13,7 +13,7 @@ import { createHandler, MAX_PAGE_SIZE, type ServerContext } from './server.js';
 import { EndpointStore } from './store.js';
 import type { Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 
-export type { EndpointInfo, EnvelopeOptions, FaultConfig, FaultKind, FaultOnceOptions, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+export type { Dialect, EndpointInfo, EnvelopeOptions, ListOrder, FaultConfig, FaultKind, FaultOnceOptions, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 export { DATE_SAMPLES, DATETIME_FORMS, DOTNET_MIN_DATETIME, formatDateTime, type DateSample, type DateTimeForm } from './dates.js';
 export { FAULT_KINDS } from './faults.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
@@ -29,7 +29,9 @@ function emptyStats(names: string[]): SimulatorStats {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 1;
-  const envelope = { recordsKey: 'items' as const, casing: 'camel' as const, next: 'after' as const, ...options.envelope };
+  const dialect = options.dialect ?? 'camel';
+  const order = options.order ?? 'oldest-first';
+  const envelope = { recordsKey: 'items', casing: dialect === 'pascal' ? ('pascal' as const) : ('camel' as const), next: 'after' as const, ...options.envelope };
   const openapiPath = (options.openapiPath ?? '/swagger/v2/swagger.json').toLowerCase().replace(/(.)\/$/, '$1');
   const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 100)), MAX_PAGE_SIZE);
 
@@ -39,7 +41,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return Math.max(0, Math.floor(r?.[name] ?? DEFAULT_RECORDS));
   };
   const stores = new Map<string, EndpointStore>();
-  for (const def of ENDPOINT_DEFS) stores.set(def.name, new EndpointStore(def, seed, def.forbidden ? 0 : countFor(def.name), countFor));
+  const storeOptions = (name: string) => ({ dialect, order, keyField: options.keyFields?.[name] });
+  for (const def of ENDPOINT_DEFS) stores.set(def.name, new EndpointStore(def, seed, def.forbidden ? 0 : countFor(def.name), countFor, storeOptions(def.name)));
   const storeFor = (endpoint: string): EndpointStore => {
     const s = stores.get(endpoint.toLowerCase());
     if (!s) throw new Error(`simulator: unknown endpoint ${endpoint}`);
@@ -82,8 +85,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pageSize,
     latencyMs: options.latencyMs ?? 0,
     pascal: envelope.casing === 'pascal',
+    problemDetails: dialect === 'pascal',
     openapiPath,
-    openapi: () => (openapiJson ??= buildOpenApi(ENDPOINT_DEFS, envelope, baseUrl)),
+    openapi: () => (openapiJson ??= buildOpenApi(ENDPOINT_DEFS, envelope, baseUrl, storeOptions)),
     sleep,
   };
 
@@ -117,7 +121,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get refreshToken() {
       return auth.refreshToken;
     },
-    endpoints: ENDPOINT_DEFS.map((d) => ({ name: d.name, keyField: d.keyField, forbidden: d.forbidden })),
+    endpoints: ENDPOINT_DEFS.map((d) => ({ name: d.name, keyField: stores.get(d.name)!.keyField, forbidden: d.forbidden })),
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

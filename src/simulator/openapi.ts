@@ -5,7 +5,7 @@
  * parameters, the POST renew route, and an endpoint the API user may not call (403).
  */
 import type { EndpointDef } from './records.js';
-import { EndpointStore } from './store.js';
+import { EndpointStore, type StoreOptions } from './store.js';
 import type { EnvelopeOptions } from './types.js';
 
 type Schema = Record<string, unknown>;
@@ -47,16 +47,25 @@ function infer(samples: unknown[]): Schema {
   return withNull({ type: 'object', properties, additionalProperties: false });
 }
 
-function sampleSchema(def: EndpointDef): Schema {
+function sampleSchema(def: EndpointDef, options: StoreOptions): Schema {
   // A private store with a fixed seed: the document never depends on served data or its seed.
-  const store = new EndpointStore(def, 1, 30, () => 30);
+  const store = new EndpointStore(def, 1, 30, () => 30, options);
   return infer(store.truth());
 }
 
-export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOptions, serverUrl: string): string {
+export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOptions, serverUrl: string, storeOptions: (name: string) => StoreOptions = () => ({})): string {
   const pascal = envelope.casing === 'pascal';
   const cased = (k: string) => (pascal ? k[0].toUpperCase() + k.slice(1) : k);
-  const recordsKey = cased(envelope.recordsKey ?? 'items');
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const recordsPath = (envelope.recordsKey ?? 'items').split('.').map(cased);
+  const metaKey = cased(envelope.metaKey ?? 'metadata');
+  /** The page schema: the records array at its (dotted) path beside the metadata, or a bare array. */
+  const pageSchema = (items: Schema): Schema => {
+    if (envelope.bare) return { type: 'array', items };
+    let inner: Schema = { type: 'array', items };
+    for (const key of recordsPath.slice(1).reverse()) inner = { type: 'object', properties: { [key]: inner } };
+    return { type: 'object', properties: { [recordsPath[0]!]: inner, [metaKey]: ref('PageMetadata') } };
+  };
   const schemas: Record<string, Schema> = {
     PageMetadata: {
       type: 'object',
@@ -74,7 +83,6 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
       properties: { [cased('refreshToken')]: { type: 'string' }, [cased('accessToken')]: { type: 'string' }, [cased('expiresIn')]: { type: 'integer', format: 'int32' } },
     },
   };
-  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const json = (schema: Schema) => ({ 'application/json': { schema } });
   const errors = {
     '400': { description: 'Bad Request', content: json(ref('ProblemDetails')) },
@@ -97,11 +105,8 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
   const byName = new Map(defs.map((d) => [d.name, d]));
   for (const def of defs) {
     const model = SCHEMA_NAMES[def.name] ?? def.name;
-    schemas[model] = sampleSchema(def);
-    schemas[`${model}Page`] = {
-      type: 'object',
-      properties: { [recordsKey]: { type: 'array', items: ref(model) }, [cased('metadata')]: ref('PageMetadata') },
-    };
+    schemas[model] = sampleSchema(def, storeOptions(def.name));
+    schemas[`${model}Page`] = pageSchema(ref(model));
     paths[`/api/v2/${def.name}`] = {
       get: {
         tags: [model],

@@ -28,6 +28,8 @@ export interface EndpointDef {
   forbidden: boolean;
   /** Field that update() bumps by default. */
   modifiedField: string;
+  /** String enum fields and their values, in order: the pascal dialect serves their index. */
+  enums?: Readonly<Record<string, readonly string[]>>;
   generate(ctx: RecordContext): Record<string, unknown>;
   /** Change one business field in place (default update patch). */
   touch(rec: Record<string, unknown>, ctx: RecordContext): void;
@@ -132,6 +134,7 @@ const orders: EndpointDef = {
   keyField: 'id',
   forbidden: false,
   modifiedField: 'modified',
+  enums: { status: ORDER_STATUS },
   generate(ctx) {
     const { rng } = ctx;
     const { lines: ls, netCents } = lines(ctx, true);
@@ -165,6 +168,7 @@ const quotations: EndpointDef = {
   keyField: 'id',
   forbidden: false,
   modifiedField: 'modified',
+  enums: { status: QUOTE_STATUS },
   generate(ctx) {
     const { rng } = ctx;
     const { lines: ls, netCents } = lines(ctx, false);
@@ -291,6 +295,7 @@ const invoices: EndpointDef = {
   keyField: 'id',
   forbidden: false,
   modifiedField: 'modified',
+  enums: { status: INVOICE_STATUS },
   generate(ctx) {
     const { rng } = ctx;
     const { lines: ls, netCents } = lines(ctx, false);

@@ -25,6 +25,8 @@ export interface ServerContext {
   pageSize: number;
   latencyMs: number;
   pascal: boolean;
+  /** Errors as ASP.NET Core problem details (application/problem+json). */
+  problemDetails: boolean;
   openapiPath: string;
   openapi: () => string;
   /** setTimeout wrapper whose timers close() can cancel. */
@@ -37,9 +39,21 @@ function send(res: ServerResponse, status: number, body: string | Buffer, conten
   res.end(body);
 }
 
-/** Errors are `{"message": ...}`; they never echo a token or other request input back. */
-function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  send(res, status, JSON.stringify({ message }), JSON_TYPE, headers);
+/**
+ * Errors are `{"message": ...}`, or problem details in the pascal dialect; they never echo a token
+ * or other request input back.
+ */
+function sendError(ctx: ServerContext, res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, errors?: Record<string, string[]>): void {
+  if (!ctx.problemDetails) return send(res, status, JSON.stringify({ message }), JSON_TYPE, headers);
+  // ASP.NET Core's answer: RFC 7807 problem details, validation errors per parameter.
+  const problem = {
+    type: 'https://tools.ietf.org/html/rfc9110',
+    title: errors ? 'One or more validation errors occurred.' : message,
+    status,
+    ...(errors ? { errors } : { detail: message }),
+    traceId: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00',
+  };
+  send(res, status, JSON.stringify(problem), 'application/problem+json; charset=utf-8', headers);
 }
 
 function parseQuery(qs: string): Map<string, string> {
@@ -56,7 +70,7 @@ export function createHandler(ctx: ServerContext): (req: IncomingMessage, res: S
   return (req, res) => {
     handle(ctx, req, res).catch((err: unknown) => {
       // A simulator bug must show up as a clear 500, not a hung request.
-      sendError(res, 500, `simulator internal error: ${err instanceof Error ? err.message : String(err)}`);
+      sendError(ctx, res, 500, `simulator internal error: ${err instanceof Error ? err.message : String(err)}`);
     });
   };
 }
@@ -70,7 +84,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const query = q < 0 ? '' : raw.slice(q + 1);
 
   if (lower === ctx.openapiPath) {
-    if (req.method !== 'GET') return sendError(res, 405, 'method not allowed');
+    if (req.method !== 'GET') return sendError(ctx, res, 405, 'method not allowed');
     return send(res, 200, ctx.openapi());
   }
   if (RENEW_PATHS.has(lower)) return handleRenew(ctx, req, res);
@@ -78,9 +92,9 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const m = LIST_RE.exec(path);
   const name = m?.[1].toLowerCase();
   const store = name === undefined ? undefined : ctx.stores.get(name);
-  if (!m || !store || !name) return sendError(res, 404, 'not found');
+  if (!m || !store || !name) return sendError(ctx, res, 404, 'not found');
   ctx.stats.requests[name] = (ctx.stats.requests[name] ?? 0) + 1;
-  if (req.method !== 'GET') return sendError(res, 405, 'method not allowed', { Allow: 'GET' });
+  if (req.method !== 'GET') return sendError(ctx, res, 405, 'method not allowed', { Allow: 'GET' });
 
   const auth = ctx.auth.check(req.headers.authorization);
   if (auth !== 'ok') {
@@ -91,21 +105,21 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
       expired: 'Access token has expired',
       invalid: 'Access token is invalid',
     }[auth];
-    return sendError(res, 401, message, { 'WWW-Authenticate': 'PublicApiV2' });
+    return sendError(ctx, res, 401, message, { 'WWW-Authenticate': 'PublicApiV2' });
   }
-  if (store.def.forbidden) return sendError(res, 403, `The API user has no permission for ${name}`);
+  if (store.def.forbidden) return sendError(ctx, res, 403, `The API user has no permission for ${name}`);
 
   if (m[2] !== undefined) {
     // Detail routes (/{name}/{id}, /orders/{id}/details): optional extras, no faults.
-    if (m[3] !== undefined && name !== 'orders') return sendError(res, 404, 'not found');
+    if (m[3] !== undefined && name !== 'orders') return sendError(ctx, res, 404, 'not found');
     let id: string;
     try {
       id = decodeURIComponent(m[2]);
     } catch {
-      return sendError(res, 404, 'not found');
+      return sendError(ctx, res, 404, 'not found');
     }
     const entry = store.get(id);
-    return entry ? send(res, 200, entry.json) : sendError(res, 404, `${name} ${id} not found`);
+    return entry ? send(res, 200, entry.json) : sendError(ctx, res, 404, `${name} ${id} not found`);
   }
   return handleList(ctx, req, res, name, store, query);
 }
@@ -113,7 +127,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, name: string, store: EndpointStore, query: string): Promise<void> {
   if (ctx.latencyMs > 0) await ctx.sleep(ctx.latencyMs);
   const fault = ctx.faults.decide(name);
-  if (fault && fault.kind !== 'slow' && fault.kind !== 'truncated' && fault.kind !== 'loop') return sendFault(req, res, fault);
+  if (fault && fault.kind !== 'slow' && fault.kind !== 'truncated' && fault.kind !== 'loop') return sendFault(ctx, req, res, fault);
   if (fault?.kind === 'slow') await ctx.sleep(fault.delayMs);
 
   const params = parseQuery(query);
@@ -124,7 +138,7 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
     const n = Number(sizeText);
     if (!/^\d+$/.test(sizeText) || n < 1) {
       ctx.stats.badRequests++;
-      return sendError(res, 400, 'invalid pageSize');
+      return sendError(ctx, res, 400, 'invalid pageSize', {}, { pageSize: [`The value '${sizeText.slice(0, 20)}' is not valid.`] });
     }
     size = explicitPageSize = Math.min(n, MAX_PAGE_SIZE);
   }
@@ -132,17 +146,18 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
   const beforeText = params.get('before');
   if (afterText !== undefined && beforeText !== undefined) {
     ctx.stats.badRequests++;
-    return sendError(res, 400, 'after and before cannot be combined');
+    return sendError(ctx, res, 400, 'after and before cannot be combined');
   }
   const after = afterText === undefined ? null : decodeCursor(afterText);
   const before = beforeText === undefined ? null : decodeCursor(beforeText);
   if ((afterText !== undefined && after === null) || (beforeText !== undefined && before === null)) {
     ctx.stats.badRequests++;
-    return sendError(res, 400, 'invalid cursor');
+    return sendError(ctx, res, 400, 'invalid cursor', {}, { [afterText !== undefined && after === null ? 'after' : 'before']: ['The cursor is invalid.'] });
   }
 
-  const slice = store.page(after, before, size);
-  let { next, prev } = linkCursors(slice, after, before);
+  // A bare-array body has no paging: the whole list is one page.
+  const slice = ctx.renderer.bare ? store.page(null, null, Math.max(1, store.size)) : store.page(after, before, size);
+  let { next, prev } = linkCursors(slice, after, before, store.order === 'newest-first');
   let hasNext = slice.hasNext;
   let hasPrevious = slice.hasPrevious;
   if (fault?.kind === 'loop') {
@@ -155,9 +170,9 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
       hasNext = true;
     }
   }
-  const body = ctx.renderer.render(name, { slice, nextCursor: next, prevCursor: prev, hasNext, hasPrevious, explicitPageSize });
+  const { body, headers } = ctx.renderer.render(name, { slice, nextCursor: next, prevCursor: prev, hasNext, hasPrevious, explicitPageSize });
   if (fault?.kind === 'truncated') return sendTruncated(res, body);
-  send(res, 200, body);
+  send(res, 200, body, JSON_TYPE, headers);
 }
 
 /** 200 with JSON headers, then half the body, then the end: the JSON never closes. */
@@ -170,13 +185,13 @@ function sendTruncated(res: ServerResponse, body: string | Buffer): void {
 }
 
 /** Faults that replace the response entirely (no request processing happens). */
-function sendFault(req: IncomingMessage, res: ServerResponse, f: FaultDecision): void {
+function sendFault(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, f: FaultDecision): void {
   const retry: Record<string, string> = f.retryAfter !== undefined ? { 'Retry-After': f.retryAfter } : {};
   switch (f.kind) {
     case '429':
-      return sendError(res, 429, 'Too many requests', retry);
+      return sendError(ctx, res, 429, 'Too many requests', retry);
     case '500':
-      return sendError(res, 500, 'An unexpected error occurred');
+      return sendError(ctx, res, 500, 'An unexpected error occurred');
     case '502':
       return send(res, 502, 'Bad Gateway', 'text/plain; charset=utf-8');
     case '503':
@@ -210,13 +225,13 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 async function handleRenew(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'POST') return sendError(res, 405, 'method not allowed', { Allow: 'POST' });
+  if (req.method !== 'POST') return sendError(ctx, res, 405, 'method not allowed', { Allow: 'POST' });
   ctx.stats.renewCalls++;
   // Read the body first, so a fault answer never leaves unread bytes on a keep-alive socket.
   const body = await readBody(req);
   const fault = ctx.faults.decide(RENEW_ENDPOINT);
   // Only `slow` lets the renewal happen: any other fault means it was not processed (no rotation lost).
-  if (fault && fault.kind !== 'slow' && fault.kind !== 'loop') return sendFault(req, res, fault);
+  if (fault && fault.kind !== 'slow' && fault.kind !== 'loop') return sendFault(ctx, req, res, fault);
   if (fault?.kind === 'slow') await ctx.sleep(fault.delayMs);
 
   let token: unknown;
@@ -228,16 +243,16 @@ async function handleRenew(ctx: ServerContext, req: IncomingMessage, res: Server
     for (const [k, v] of Object.entries(parsed)) if (k.toLowerCase() === 'refreshtoken') token = v;
   } catch {
     ctx.stats.badRequests++;
-    return sendError(res, 400, 'request body must be JSON: {"refreshToken": "..."}');
+    return sendError(ctx, res, 400, 'request body must be JSON: {"refreshToken": "..."}');
   }
   if (typeof token !== 'string' || token === '') {
     ctx.stats.badRequests++;
-    return sendError(res, 400, 'refreshToken is required');
+    return sendError(ctx, res, 400, 'refreshToken is required');
   }
   const result = ctx.auth.renew(token);
   if (!result.ok) {
     ctx.stats.renewRefused++;
-    return sendError(res, 401, result.reason === 'rotated' ? 'Refresh token has been replaced by a newer one' : 'Refresh token is invalid');
+    return sendError(ctx, res, 401, result.reason === 'rotated' ? 'Refresh token has been replaced by a newer one' : 'Refresh token is invalid');
   }
   const out = ctx.pascal
     ? { RefreshToken: result.refreshToken, AccessToken: result.accessToken, ExpiresIn: result.expiresIn }

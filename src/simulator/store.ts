@@ -9,6 +9,17 @@
  */
 import type { EndpointDef, RecordContext } from './records.js';
 import { Rng } from './random.js';
+import { dialectKeyField, dialectModifiedField, fromDialect, renameKey, toDialect, type Dialect } from './dialect.js';
+
+export type ListOrder = 'oldest-first' | 'newest-first';
+
+export interface StoreOptions {
+  dialect?: Dialect;
+  /** newest-first: pages start at the newest record, and `after` walks towards older ones. */
+  order?: ListOrder;
+  /** Serve the key under this name instead (e.g. `InvoiceId`). */
+  keyField?: string;
+}
 
 export interface Entry {
   seq: number;
@@ -37,14 +48,29 @@ export class EndpointStore {
   private clock = EPOCH;
   /** Latest created/modified instant handed out; later changes must be newer than this. */
   private latest = EPOCH;
+  readonly dialect: Dialect;
+  readonly order: ListOrder;
+  /** The key field as served. */
+  readonly keyField: string;
+  private readonly dialectKey: string;
 
   constructor(
     readonly def: EndpointDef,
     seed: number,
     private readonly initialCount: number,
     private readonly population: (endpoint: string) => number,
+    options: StoreOptions = {},
   ) {
     this.rng = Rng.derive(seed, `records:${def.name}`);
+    this.dialect = options.dialect ?? 'camel';
+    this.order = options.order ?? 'oldest-first';
+    this.dialectKey = dialectKeyField(def, this.dialect);
+    this.keyField = options.keyField ?? this.dialectKey;
+  }
+
+  /** A generated record as served: in the dialect, the key under its configured name. */
+  private served(rec: Record<string, unknown>, seq: number): Record<string, unknown> {
+    return renameKey(toDialect(rec, this.def, this.dialect, seq), this.dialectKey, this.keyField);
   }
 
   /**
@@ -75,14 +101,14 @@ export class EndpointStore {
       created = modified = this.latest + this.rng.int(60_000, 10 * 60_000);
     }
     this.latest = Math.max(this.latest, modified, created);
-    const rec = this.def.generate(this.context(seq, created, modified));
+    const rec = this.served(this.def.generate(this.context(seq, created, modified)), seq);
     this.append(rec);
     return rec;
   }
 
   private append(value: unknown): Entry {
     const seq = this.nextSeq++;
-    const key = keyOf(value, this.def.keyField);
+    const key = keyOf(value, this.keyField);
     // JSON.stringify(undefined) is undefined: serve such a value as null rather than break the page.
     const entry: Entry = { seq, key, json: Buffer.from(JSON.stringify(value) ?? 'null') };
     this.entries.push(entry);
@@ -106,20 +132,23 @@ export class EndpointStore {
   update(id: string, patch?: Record<string, unknown>): void {
     this.ensure();
     const entry = this.byKey.get(String(id));
-    if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.def.keyField} ${id}`);
+    if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.keyField} ${id}`);
     const rec = JSON.parse(entry.json.toString()) as unknown;
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new Error(`simulator: record ${id} is not an object`);
-    const obj = rec as Record<string, unknown>;
+    let obj = rec as Record<string, unknown>;
     if (patch) {
       Object.assign(obj, patch);
     } else {
       const modified = (this.latest += 60_000);
       // The ISO-Z form, so a plain "newer modified" check always sees the bump.
-      obj[this.def.modifiedField] = new Date(modified).toISOString().replace('.000Z', 'Z');
-      this.def.touch(obj, this.context(entry.seq, modified, modified));
+      obj[dialectModifiedField(this.def, this.dialect)] = new Date(modified).toISOString().replace('.000Z', 'Z');
+      // The generator changes a business field in its own form; the record goes back into the dialect.
+      const own = fromDialect(renameKey(obj, this.keyField, this.dialectKey), this.def, this.dialect);
+      this.def.touch(own, this.context(entry.seq, modified, modified));
+      obj = this.dialect === 'camel' ? renameKey(own, this.dialectKey, this.keyField) : this.served(own, entry.seq);
     }
     entry.json = Buffer.from(JSON.stringify(obj));
-    const newKey = keyOf(obj, this.def.keyField);
+    const newKey = keyOf(obj, this.keyField);
     if (newKey !== entry.key) {
       if (entry.key !== undefined && this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
       entry.key = newKey;
@@ -130,7 +159,7 @@ export class EndpointStore {
   remove(id: string): void {
     this.ensure();
     const entry = this.byKey.get(String(id));
-    if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.def.keyField} ${id}`);
+    if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.keyField} ${id}`);
     this.byKey.delete(String(id));
     const i = this.lowerBound(entry.seq);
     if (this.entries[i] === entry) this.entries.splice(i, 1);
@@ -164,11 +193,13 @@ export class EndpointStore {
   }
 
   /**
-   * A page: `after` → the `size` records with seq > after; `before` → the `size` records just
-   * before seq `before`; neither → the first page.
+   * A page: `after` → the `size` records that follow cursor `after` in listing order; `before` →
+   * the `size` records just before cursor `before`; neither → the first page. Oldest-first lists
+   * ascend by seq; newest-first lists descend, so new records appear on the first page.
    */
   page(after: number | null, before: number | null, size: number): PageSlice {
     this.ensure();
+    if (this.order === 'newest-first') return this.newestFirstPage(after, before, size);
     const n = this.entries.length;
     let start: number;
     let end: number;
@@ -180,6 +211,21 @@ export class EndpointStore {
       end = Math.min(n, start + size);
     }
     return { entries: this.entries.slice(start, end), hasNext: end < n, hasPrevious: start > 0 };
+  }
+
+  /** Descending view: `after` X → seqs below X, newest first; `before` X → the seqs just above X. */
+  private newestFirstPage(after: number | null, before: number | null, size: number): PageSlice {
+    const n = this.entries.length;
+    let lo: number; // ascending index range [lo, hi), served reversed
+    let hi: number;
+    if (before !== null) {
+      lo = this.lowerBound(before + 1);
+      hi = Math.min(n, lo + size);
+    } else {
+      hi = after === null ? n : this.lowerBound(after);
+      lo = Math.max(0, hi - size);
+    }
+    return { entries: this.entries.slice(lo, hi).reverse(), hasNext: lo > 0, hasPrevious: hi < n };
   }
 }
 

@@ -4,13 +4,27 @@ import type { FaultConfig, FaultKind, FaultOnceOptions } from './faults.js';
 export type { FaultConfig, FaultKind, FaultOnceOptions };
 
 export interface EnvelopeOptions {
-  /** Name of the records array: 'items' (default) or 'data' ('Items'/'Data' with pascal casing). */
-  recordsKey?: 'items' | 'data';
-  /** Casing of envelope keys and of the renew response: 'camel' (default) or 'pascal'. */
+  /**
+   * Name of the records array: 'items' (default), 'data', or a dotted path such as 'result.items'
+   * (each part upper-cased first with pascal casing).
+   */
+  recordsKey?: string;
+  /** Casing of envelope keys and of the renew response: 'camel' (default; 'pascal' with the pascal dialect) or 'pascal'. */
   casing?: 'camel' | 'pascal';
-  /** Form of metadata.next/previous: 'after=C' (default), '?after=C', or a full URL. */
-  next?: 'after' | 'query' | 'url';
+  /** Form of metadata.next/previous: 'after=C' (default), '?after=C', a full URL, or the bare cursor. */
+  next?: 'after' | 'query' | 'url' | 'cursor';
+  /** Name of the metadata object: 'metadata' (default), 'meta', 'pagination' or 'pageInfo' (then with hasNextPage). */
+  metaKey?: 'metadata' | 'meta' | 'pagination' | 'pageInfo';
+  /** Name of the next link: 'next' (default), or 'nextCursor' / 'endCursor' holding a bare cursor. */
+  nextKey?: 'next' | 'nextCursor' | 'endCursor';
+  /** 'header': next/previous as an RFC 8288 `Link` header instead of in the body. */
+  links?: 'body' | 'header';
+  /** The whole list as one bare JSON array, no envelope and no paging. */
+  bare?: boolean;
 }
+
+export type { Dialect } from './dialect.js';
+export type { ListOrder } from './store.js';
 
 export interface SimulatorOptions {
   /** TCP port, default 0 (random). The host is always 127.0.0.1. */
@@ -33,6 +47,16 @@ export interface SimulatorOptions {
   /** How long a rotated-out refresh token is still accepted; default 0. */
   rotationGraceSeconds?: number;
   envelope?: EnvelopeOptions;
+  /**
+   * 'camel' (default): camelCase records with string ids. 'pascal': PascalCase fields, integer `Id`
+   * (and integer references), integer enums, PascalCase envelope and renew answer, ASP.NET problem
+   * details for errors.
+   */
+  dialect?: import('./dialect.js').Dialect;
+  /** 'oldest-first' (default) or 'newest-first': new records show up on the first page. */
+  order?: import('./store.js').ListOrder;
+  /** Serve an endpoint's key under another name, e.g. `{ invoices: 'InvoiceId' }`. */
+  keyFields?: Partial<Record<string, string>>;
   /** Where the OpenAPI document is served; default '/swagger/v2/swagger.json'. */
   openapiPath?: string;
   /** Delay added to every list response, default 0. */
@@ -41,7 +65,8 @@ export interface SimulatorOptions {
 
 export interface EndpointInfo {
   name: string;
-  keyField: 'id' | 'Id';
+  /** The key field as served (dialect and keyFields applied). */
+  keyField: string;
   forbidden: boolean;
 }
 
