@@ -1,15 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATE_SAMPLES } from '../src/simulator/index.js';
+import { DATE_SAMPLES, type Dialect } from '../src/simulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { compareWithSimulator, startStack, storedRows, type Stack } from './helpers/stack.js';
 
 const LISTS = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments', 'invoices', 'databaseusages', 'productimages'];
+/** The core tests run against each API dialect the simulator speaks. */
+const DIALECTS: Dialect[] = ['camel', 'pascal'];
 
-describe('sync: mirror of every endpoint through the CLI', () => {
+/** A record's key as the simulator serves it (`id` or `Id`, string or integer). */
+function keyOf(stack: Stack, endpoint: string, record: unknown): string {
+  const field = stack.sim.endpoints.find((e) => e.name === endpoint)!.keyField;
+  return String((record as Record<string, unknown>)[field]);
+}
+
+describe.each(DIALECTS)('sync (%s dialect): mirror of every endpoint through the CLI', (dialect) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: 230, seed: 7 } });
+    stack = await startStack({ sim: { records: 230, seed: 7, dialect } });
   });
   afterAll(async () => {
     await stack.close();
@@ -89,10 +97,10 @@ describe('sync: mirror of every endpoint through the CLI', () => {
   });
 });
 
-describe('sync: incremental, mirror deletions, backfill', () => {
+describe.each(DIALECTS)('sync (%s dialect): incremental, mirror deletions, backfill', (dialect) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: 250, seed: 3 } });
+    stack = await startStack({ sim: { records: 250, seed: 3, dialect } });
   });
   afterAll(async () => {
     await stack.close();
@@ -131,26 +139,26 @@ describe('sync: incremental, mirror deletions, backfill', () => {
 
   it('a mirror takes updates, marks deletions, and un-deletes a record that comes back', async () => {
     await stack.walk('quotations', 'mirror');
-    const [a, b] = stack.sim.truth('quotations') as Array<{ id: string }>;
-    stack.sim.update('quotations', a!.id);
-    const gone = structuredClone(stack.sim.truth('quotations').find((r) => (r as { id: string }).id === b!.id));
-    stack.sim.remove('quotations', b!.id);
+    const [a, b] = stack.sim.truth('quotations').map((r) => keyOf(stack, 'quotations', r));
+    stack.sim.update('quotations', a!);
+    const gone = structuredClone(stack.sim.truth('quotations').find((r) => keyOf(stack, 'quotations', r) === b));
+    stack.sim.remove('quotations', b!);
     const m = await stack.walk('quotations', 'mirror');
     expect(m).toMatchObject({ status: 'succeeded', updated: 1, deleted: 1 });
-    const deleted = await stack.db.pool.query(`select deleted_at from onecore.quotations where id = $1`, [b!.id]);
+    const deleted = await stack.db.pool.query(`select deleted_at from onecore.quotations where id = $1`, [b]);
     expect(deleted.rows[0].deleted_at).not.toBeNull();
     expect(await compareWithSimulator(stack, 'quotations')).toEqual([]);
 
     stack.sim.insertRecord('quotations', gone);
     await stack.walk('quotations', 'incremental');
-    const back = await stack.db.pool.query(`select deleted_at from onecore.quotations where id = $1`, [b!.id]);
+    const back = await stack.db.pool.query(`select deleted_at from onecore.quotations where id = $1`, [b]);
     expect(back.rows[0].deleted_at).toBeNull();
     expect(await compareWithSimulator(stack, 'quotations')).toEqual([]);
   });
 
   it('refuses to delete more than MIRROR_MAX_DELETE_SHARE of live records, and says why', async () => {
     await stack.walk('invoices', 'mirror');
-    const ids = (stack.sim.truth('invoices') as Array<{ id: string }>).map((r) => r.id);
+    const ids = stack.sim.truth('invoices').map((r) => keyOf(stack, 'invoices', r));
     for (const id of ids.slice(0, 200)) stack.sim.remove('invoices', id);
     const m = await stack.walk('invoices', 'mirror', { maxDeleteShare: 0.5 });
     expect(m.status).toBe('succeeded');
@@ -193,7 +201,7 @@ describe('sync: incremental, mirror deletions, backfill', () => {
   it('bad records are kept in rejected_records with the reason and the walk goes on', async () => {
     stack.sim.insertRecord('ordershipments', 'just a string');
     stack.sim.insertRecord('ordershipments', { note: 'no key here' });
-    stack.sim.insertRecord('ordershipments', { id: 'nul-1', text: 'a\u0000b' });
+    stack.sim.insertRecord('ordershipments', { [dialect === 'pascal' ? 'Id' : 'id']: 'nul-1', text: 'a\u0000b' });
     stack.sim.insertRecord('ordershipments', [1, 2]);
     const r = await stack.walk('ordershipments', 'incremental');
     expect(r.status).toBe('succeeded');
@@ -210,7 +218,7 @@ describe('sync: incremental, mirror deletions, backfill', () => {
   });
 
   it('a second walker of the same endpoint reports "already running" instead of waiting', async () => {
-    const slow = await startStack({ sim: { records: 300, latencyMs: 150, seed: 9 } });
+    const slow = await startStack({ sim: { records: 300, latencyMs: 150, seed: 9, dialect } });
     try {
       const first = slow.walk('orders', 'mirror');
       await sleepUntil(async () => (await slow.db.pool.query(`select 1 from onecore_sync.sync_runs where status = 'running'`)).rowCount, { what: 'the first walk to start' });

@@ -12,6 +12,8 @@ import { prepareRecords, type PreparedPage } from './prepareRecords.js';
 import { readAhead } from './readAhead.js';
 import { tryLockEndpoint, unlockEndpoint } from './endpointLock.js';
 import { describeError } from './describeError.js';
+import { detectKeyField } from './detectKeyField.js';
+import { ProtocolError } from '../onecore/errors.js';
 
 /** Pages fetched and prepared ahead of the one being written (see walkPages). */
 const PAGES_AHEAD = 2;
@@ -75,7 +77,8 @@ export interface WalkResult extends RunCounts {
 export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
   const { pool, log } = deps;
   const endpoint = req.endpoint.toLowerCase();
-  const keyField = req.keyField ?? 'id';
+  // Configured, or undefined: then detected from the first page (detectKeyField).
+  const keyField = req.keyField;
   const lockClient = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -104,7 +107,7 @@ export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<Wa
   }
 }
 
-async function walkLocked(db: PoolClient, endpoint: string, keyField: string, req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
+async function walkLocked(db: PoolClient, endpoint: string, keyField: string | undefined, req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
   const { log } = deps;
   const mode = req.mode;
   let checkpoint = await startingPoint(db, endpoint, req);
@@ -137,6 +140,11 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string, re
     }
   }
 
+  if (result.recordsSeen > 0 && result.rejected === result.recordsSeen) {
+    // Nothing usable arrived: a wrong assumption about the records, never a success.
+    const err = new ProtocolError(`every one of the ${result.recordsSeen} records of this walk was rejected (reasons in onecore_sync.rejected_records)`, { endpoint });
+    return await failed(deps, endpoint, mode, runId, result, err);
+  }
   if (mode === 'mirror') {
     await finishMirror(db, endpoint, checkpoint, runId, result, deps);
   } else if (mode === 'backfill') {
@@ -148,7 +156,7 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string, re
   return result;
 }
 
-async function walkPages(db: PoolClient, endpoint: string, keyField: string, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
+async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
   const mode = checkpoint.mode;
   const abort = new AbortController();
   const onAbort = () => abort.abort(deps.signal?.reason);
@@ -159,7 +167,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
     // one is written: the CPU work of pages N+1 and N+2 overlaps Postgres' work on page N, and the
     // shop's time to answer is hidden behind both. Two ahead, not one: with one, the request for
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
-    for await (const { page, recordCount, prepared } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), keyField), PAGES_AHEAD)) {
+    for await (const { page, recordCount, prepared } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, deps.log), PAGES_AHEAD)) {
       // Incremental keeps the cursor that fetched the last page, so the next run re-reads it
       // and follows anything appended after it; mid-walk the checkpoint is the next page's cursor.
       const cursorAfter = page.hasNext ? page.next : page.cursor;
@@ -203,9 +211,18 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string, che
  * are dropped once prepared: only their rows are needed from then on, and holding two parsed
  * pages besides their rows would only raise the peak memory.
  */
-async function* preparePages(pages: AsyncIterable<Page>, keyField: string): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage }> {
+async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, log: Logger): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage }> {
+  let keyField: string | undefined;
   for await (const page of pages) {
-    const prepared = prepareRecords(page.records, keyField);
+    if (keyField === undefined) {
+      // Decided once per walk, on the first page with records: a wrong key fails the walk before
+      // anything is stored, rather than rejecting every record.
+      keyField = detectKeyField(endpoint, page.records, configuredKey);
+      if (keyField !== undefined && configuredKey === undefined && keyField !== 'id') {
+        log.warn({ endpoint, keyField }, `records have no "id"; keyed by "${keyField}" (set keyField in ONECORE_CONFIG_FILE to make it explicit)`);
+      }
+    }
+    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id');
     const recordCount = page.records.length;
     page.records = [];
     yield { page, recordCount, prepared };

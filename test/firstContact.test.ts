@@ -1,0 +1,74 @@
+/**
+ * First contact with a shop that differs from what we assumed: each wrong assumption either
+ * works (detected) or fails loud — never a walk that ends `succeeded` with wrong or no data.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { compareWithSimulator, startStack, storedRows, type Stack } from './helpers/stack.js';
+
+const open: Stack[] = [];
+async function stackWith(...args: Parameters<typeof startStack>): Promise<Stack> {
+  const s = await startStack(...args);
+  open.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+function configFile(content: unknown): string {
+  const path = join(tmpdir(), `ocs-config-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}
+
+describe('key field', () => {
+  it('finds the singular + Id key (InvoiceId) when records have no id, in both dialects', async () => {
+    for (const dialect of ['camel', 'pascal'] as const) {
+      const stack = await stackWith({ sim: { records: 120, dialect, keyFields: { invoices: 'InvoiceId' } } });
+      const r = await stack.walk('invoices', 'mirror');
+      expect(r, dialect).toMatchObject({ status: 'succeeded', inserted: 120, rejected: 0 });
+      expect(await compareWithSimulator(stack, 'invoices'), dialect).toEqual([]);
+    }
+  });
+
+  it('fails the walk with exit code 1, naming the candidate fields and the option, when no key is found', async () => {
+    const stack = await stackWith({ sim: { records: 50, keyFields: { orders: 'OrderRef' } } });
+    const run = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], stack.env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/orders\s+mirror\s+failed/);
+    const runs = await stack.db.pool.query(`select status, error, inserted, rejected from onecore_sync.sync_runs where endpoint = 'orders'`);
+    expect(runs.rows).toHaveLength(1);
+    expect(runs.rows[0]).toMatchObject({ status: 'failed', inserted: '0', rejected: '0' });
+    expect(runs.rows[0].error).toMatch(/no key field: none holds a string or integer in "id" or "orderId"/);
+    expect(runs.rows[0].error).toMatch(/candidate fields: OrderRef, orderNumber/);
+    expect(runs.rows[0].error).toMatch(/keyField.*ONECORE_CONFIG_FILE/);
+    // The operator names the field: the walk succeeds.
+    const fixed = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], { ...stack.env, ONECORE_CONFIG_FILE: configFile({ endpoints: { orders: { keyField: 'orderref' } } }) });
+    expect(fixed.code).toBe(0);
+    expect((await storedRows(stack.db, 'orders')).size).toBe(50);
+  });
+
+  it('a configured keyField that no record holds fails the walk', async () => {
+    const stack = await stackWith({ sim: { records: 30 }, env: {} });
+    const run = await runCli(['sync', '--endpoint', 'products'], { ...stack.env, ONECORE_CONFIG_FILE: configFile({ endpoints: { products: { keyField: 'productId' } } }) });
+    expect(run.code).toBe(1);
+    const err = await stack.db.pool.query(`select status, error from onecore_sync.sync_runs where endpoint = 'products'`);
+    expect(err.rows[0].status).toBe('failed');
+    expect(err.rows[0].error).toMatch(/configured keyField "productId".*candidate fields: id/);
+  });
+
+  it('a walk in which every record was rejected is not succeeded', async () => {
+    const stack = await stackWith({ sim: { records: { shopusers: 0 } } });
+    stack.sim.insertRecord('shopusers', 'not a record');
+    stack.sim.insertRecord('shopusers', { id: 'x', text: 'a\u0000b' });
+    const r = await stack.walk('shopusers', 'incremental');
+    expect(r.status).toBe('failed');
+    expect(r.message).toMatch(/every one of the 2 records of this walk was rejected/);
+    const rej = await stack.db.pool.query(`select count(*)::int as n from onecore_sync.rejected_records where endpoint = 'shopusers'`);
+    expect(rej.rows[0].n).toBe(2);
+  });
+});
