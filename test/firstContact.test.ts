@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import type { EnvelopeOptions } from '../src/simulator/index.js';
 import { compareWithSimulator, startStack, storedRows, type Stack } from './helpers/stack.js';
 
 const open: Stack[] = [];
@@ -70,5 +71,29 @@ describe('key field', () => {
     expect(r.message).toMatch(/every one of the 2 records of this walk was rejected/);
     const rej = await stack.db.pool.query(`select count(*)::int as n from onecore_sync.rejected_records where endpoint = 'shopusers'`);
     expect(rej.rows[0].n).toBe(2);
+  });
+});
+
+describe('envelopes: a mirror and an incremental run are exact with each page shape', () => {
+  const variants: Array<[string, EnvelopeOptions, Record<string, unknown>?]> = [
+    ['records under result.items, metadata under meta, bare cursor in next', { recordsKey: 'result.items', metaKey: 'meta', next: 'cursor' }],
+    ['dotted recordsKey from the config file', { recordsKey: 'payload.rows', metaKey: 'pagination' }, { recordsKey: 'payload.rows' }],
+    ['pagination.nextCursor', { metaKey: 'pagination', nextKey: 'nextCursor' }],
+    ['pageInfo.hasNextPage + endCursor', { metaKey: 'pageInfo', nextKey: 'endCursor' }],
+    ['RFC 8288 Link header', { links: 'header' }],
+    ['full-URL next links', { next: 'url', casing: 'pascal' }],
+    ['a bare JSON array (one complete page)', { bare: true }],
+  ];
+  it.each(variants)('%s', async (_name, envelope, options) => {
+    const stack = await stackWith({
+      sim: { records: { orders: 230 }, envelope },
+      env: options ? { ONECORE_CONFIG_FILE: configFile({ endpoints: { orders: options } }) } : {},
+    });
+    const m = await stack.walk('orders', 'mirror');
+    expect(m).toMatchObject({ status: 'succeeded', inserted: 230, pages: envelope.bare ? 1 : 3 });
+    stack.sim.insert('orders', 40);
+    const inc = await stack.walk('orders', 'incremental');
+    expect(inc).toMatchObject({ status: 'succeeded', inserted: 40 });
+    expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
   });
 });

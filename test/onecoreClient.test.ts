@@ -10,7 +10,7 @@ import { createTokenService, type TokenService } from '../src/onecore/tokenServi
 import { createRateLimiter } from '../src/onecore/rateLimiter.js';
 import { storeRefreshToken } from '../src/onecore/credentialsStore.js';
 import { walkPages } from '../src/onecore/pager.js';
-import { parseNext, parsePage } from '../src/onecore/page.js';
+import { nextFromLinkHeader, parseNext, parsePage, readEnvelope } from '../src/onecore/page.js';
 import { parseRetryAfter } from '../src/onecore/retry.js';
 import { excerpt } from '../src/onecore/secrets.js';
 import {
@@ -80,6 +80,10 @@ describe('page parsing', () => {
     expect(parseNext('/api/v2/orders?After=x&pageSize=5')).toBe('x');
     // Raw base64: "+" stays "+" (form decoding would make it a space), "/" and "=" stay.
     expect(parseNext('after=+/ab+c==')).toBe('+/ab+c==');
+    // a bare cursor (base64 padding is not a parameter)
+    expect(parseNext('+/ab+c==')).toBe('+/ab+c==');
+    expect(parseNext('abc=')).toBe('abc=');
+    expect(parseNext('eyJpZCI6MTAwfQ')).toBe('eyJpZCI6MTAwfQ');
     expect(() => parseNext('before=abc')).toThrow(/no after=/);
     expect(() => parseNext(42)).toThrow(/not a string/);
   });
@@ -92,7 +96,10 @@ describe('page parsing', () => {
     expect(parsePage({ items: [1], errors: [], metadata: { hasNext: false } }, { ...ctx, recordsKey: 'Items' }).records).toEqual([1]);
     expect(() => parsePage({ count: 3, metadata: { hasNext: false } }, ctx)).toThrow(ProtocolError);
     expect(() => parsePage({ items: [], metadata: { hasNext: true, next: null } }, ctx)).toThrow(/hasNext is true but metadata.next is null/);
-    expect(() => parsePage([{ id: 1 }], ctx)).toThrow(/bare JSON array/);
+    // A bare array is one complete page, unless a Link header names the next one.
+    expect(parsePage([{ id: 1 }], ctx)).toEqual({ records: [{ id: 1 }], cursor: 'c0', next: null, hasNext: false });
+    expect(parsePage([{ id: 1 }], { ...ctx, link: '<https://shop.example.com/api/v2/orders?after=c9>; rel="next"' })).toMatchObject({ next: 'c9', hasNext: true });
+    expect(() => parsePage('text', ctx)).toThrow(/is string, not a V2 page/);
     expect(() => parsePage({ items: [] }, ctx)).toThrow(/no metadata.hasNext/);
   });
 
@@ -287,5 +294,26 @@ describe('secrets', () => {
     expect(scan.texts.length).toBeGreaterThan(10);
     expect(scan.texts.join('\n')).toContain('request failed; retrying');
     expect(scan.leaks()).toEqual([]);
+  });
+});
+
+describe('envelope variants (readEnvelope)', () => {
+  const ctx = { endpoint: 'orders', cursor: null };
+  it('reads records at a dotted path or one level down, metadata under meta/pagination/pageInfo, nextCursor/endCursor and Link headers', () => {
+    expect(readEnvelope({ result: { items: [1, 2] }, meta: { hasNext: true, next: 'c1' } }, ctx)).toEqual({
+      page: { records: [1, 2], cursor: null, next: 'c1', hasNext: true },
+      shape: { recordsPath: 'result.items', metaKey: 'meta', metaFields: ['hasNext', 'next'], nextField: 'next', nextForm: 'bare cursor' },
+    });
+    expect(parsePage({ Result: { Items: [1], Other: [2] }, Meta: { HasNext: false } }, { ...ctx, recordsKey: 'result.items' }).records).toEqual([1]);
+    expect(() => parsePage({ result: { items: [1], other: [2] }, meta: { hasNext: false } }, ctx)).toThrow(/several array properties \(result.items, result.other\).*dotted path/);
+    expect(parsePage({ data: [1], pagination: { nextCursor: 'n+/=' } }, ctx)).toMatchObject({ next: 'n+/=', hasNext: true });
+    expect(parsePage({ data: [1], pageInfo: { hasNextPage: true, endCursor: 'e1' } }, ctx)).toMatchObject({ next: 'e1', hasNext: true });
+    expect(parsePage({ data: [1], pageInfo: { hasNextPage: false, endCursor: 'e1' } }, ctx)).toMatchObject({ hasNext: false });
+    const linked = readEnvelope({ items: [1], metadata: { hasNext: true } }, { ...ctx, link: '<https://s.example/api/v2/orders?before=a>; rel="prev", <https://s.example/api/v2/orders?after=%2B%2F>; rel="next"' });
+    expect(linked.page).toMatchObject({ next: '+/', hasNext: true });
+    expect(linked.shape).toMatchObject({ nextField: 'Link', nextForm: 'url' });
+    expect(() => parsePage({ items: [1], metadata: { hasNext: true } }, ctx)).toThrow(/no cursor to follow/);
+    expect(nextFromLinkHeader('<a?after=1>; rel=next')).toBe('a?after=1');
+    expect(nextFromLinkHeader('<a?after=1>; rel="prev"')).toBeNull();
   });
 });

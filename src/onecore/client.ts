@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { EndpointOptions } from '../config/readConfig.js';
 import { OneCoreError, RateLimited, Unauthorized, isTransient } from './errors.js';
-import { apiHeaders, createHttpAgent, sendRequest, type HttpResponse } from './http.js';
+import { apiHeaders, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
 import { errorForStatus, parseJsonBody } from './responses.js';
 import { cursorQuery, parsePage, type Page } from './page.js';
 import { noRateLimit, type RateLimiter } from './rateLimiter.js';
@@ -110,7 +110,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       // No page-size parameter is documented: send one only when the operator configured both halves.
       if (o.pageSizeParam !== undefined && o.pageSize !== undefined) params.push(`${encodeURIComponent(o.pageSizeParam)}=${o.pageSize}`);
       const url = `${base}/api/v2/${encodeURIComponent(name)}${params.length > 0 ? `?${params.join('&')}` : ''}`;
-      return execute(name, url, (res) => parsePage(parseJsonBody(name, res), { endpoint: name, cursor, recordsKey: o.recordsKey }), signal);
+      return execute(name, url, (res) => parsePage(parseJsonBody(name, res), { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') }), signal);
     },
     getJson(url, signal) {
       const absolute = /^https?:\/\//i.test(url) ? url : `${base}/${url.replace(/^\/+/, '')}`;
