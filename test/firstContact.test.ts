@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import type { EnvelopeOptions } from '../src/simulator/index.js';
 import { compareWithSimulator, startStack, storedRows, type Stack } from './helpers/stack.js';
+import { walkEndpoint } from '../src/sync/walkEndpoint.js';
 
 const open: Stack[] = [];
 async function stackWith(...args: Parameters<typeof startStack>): Promise<Stack> {
@@ -94,6 +95,64 @@ describe('envelopes: a mirror and an incremental run are exact with each page sh
     stack.sim.insert('orders', 40);
     const inc = await stack.walk('orders', 'incremental');
     expect(inc).toMatchObject({ status: 'succeeded', inserted: 40 });
+    expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+  });
+});
+
+describe('newest-first listings', () => {
+  it('detected: incremental runs walk from the start until a page holds nothing new, within new ÷ page size + 2 requests; the mirror is unaffected', async () => {
+    const stack = await stackWith({ sim: { records: { orders: 250 }, order: 'newest-first' } });
+    const first = await stack.walk('orders', 'incremental');
+    expect(first).toMatchObject({ status: 'succeeded', inserted: 250 });
+    expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+    for (const fresh of [0, 30, 100, 230]) {
+      stack.sim.insert('orders', fresh);
+      stack.sim.resetStats();
+      const r = await stack.walk('orders', 'incremental');
+      expect(r, `${fresh} new`).toMatchObject({ status: 'succeeded', inserted: fresh, updated: 0 });
+      expect(stack.sim.stats().requests.orders, `${fresh} new`).toBeLessThanOrEqual(fresh / 100 + 2);
+      expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+    }
+    // A mirror still sees everything and marks what is gone.
+    const gone = (stack.sim.truth('orders')[5] as { id: string }).id;
+    stack.sim.remove('orders', gone);
+    const m = await stack.walk('orders', 'mirror');
+    expect(m).toMatchObject({ status: 'succeeded', deleted: 1 });
+    stack.sim.insert('orders', 3);
+    const after = await stack.walk('orders', 'incremental');
+    expect(after).toMatchObject({ status: 'succeeded', inserted: 3 });
+    expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+  });
+
+  it('detected on the page of a stored cursor: the run starts again at the head instead of seeing nothing new', async () => {
+    const stack = await stackWith({ sim: { records: { orders: 250 }, order: 'newest-first' } });
+    // A mirror leaves the incremental cursor at the end of the listing (the oldest records here).
+    await stack.walk('orders', 'mirror');
+    stack.sim.insert('orders', 20);
+    const r = await stack.walk('orders', 'incremental');
+    expect(r).toMatchObject({ status: 'succeeded', inserted: 20 });
+    expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+  });
+
+  it('configured with order: "newest-first", in the pascal dialect; a run stopped half-way is finished first', async () => {
+    const stack = await stackWith({
+      sim: { records: { orders: 120 }, order: 'newest-first', dialect: 'pascal' },
+      env: { ONECORE_CONFIG_FILE: configFile({ endpoints: { orders: { order: 'newest-first' } } }) },
+    });
+    expect((await stack.walk('orders', 'incremental')).inserted).toBe(120);
+    stack.sim.insert('orders', 250);
+    // Half-way: a walk interrupted after its first page (as a crash would leave it).
+    const ac = new AbortController();
+    const walk = walkEndpoint(
+      { endpoint: 'orders', mode: 'incremental', order: 'newest-first' },
+      { pool: stack.db.pool, pages: stack.api().pages, log: stack.log, maxDeleteShare: 0.5, signal: ac.signal, onProgress: () => ac.abort(new Error('stop')) },
+    );
+    await expect(walk).rejects.toThrow();
+    const stored = (await storedRows(stack.db, 'orders')).size;
+    expect(stored).toBeGreaterThan(120);
+    expect(stored).toBeLessThan(370);
+    const r = await stack.walk('orders', 'incremental');
+    expect(r.status).toBe('succeeded');
     expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
   });
 });

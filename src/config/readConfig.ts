@@ -11,6 +11,11 @@ export interface EndpointOptions {
   /** Query parameter that sets the page size, and the size to ask for. Sent only when both are set. */
   pageSizeParam?: string;
   pageSize?: number;
+  /**
+   * The listing's order. `newest-first`: new records appear on the first page, so incremental runs
+   * walk from the start until a page holds nothing new. Detected when not set.
+   */
+  order?: 'oldest-first' | 'newest-first';
 }
 
 export interface Config {
@@ -104,7 +109,7 @@ function adminToken(raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
-const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize']);
+const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize', 'order']);
 
 /**
  * The options file: `{"endpoints": {"orders": {"keyField": "orderId"}, …}}`. Listing endpoints
@@ -146,6 +151,12 @@ export function readEndpointOptionsFile(path: string): { endpoints: string[] | u
     }
     if (rawOptions.pageSize !== undefined) {
       o.pageSize = v.positiveInteger(`${where}: endpoints.${rawName}.pageSize`, String(rawOptions.pageSize), { max: 100000 });
+    }
+    if (rawOptions.order !== undefined) {
+      if (rawOptions.order !== 'oldest-first' && rawOptions.order !== 'newest-first') {
+        throw new ConfigError(`${where}: endpoints.${rawName}.order must be "oldest-first" or "newest-first", got ${JSON.stringify(rawOptions.order)}`);
+      }
+      o.order = rawOptions.order;
     }
     options[name] = o;
   }

@@ -57,7 +57,7 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
   let result: WalkResult;
   try {
     result = await walkEndpoint(
-      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, jobId: job.id ?? null },
+      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, order: deps.config.endpointOptions[endpoint]?.order, jobId: job.id ?? null },
       { pool: deps.pool, pages: deps.shop.pages, log, maxDeleteShare: deps.config.mirrorMaxDeleteShare, signal: deps.signal },
     );
   } catch (err) {

@@ -5,6 +5,8 @@
  * generator queues the requests); `depth` only says how far it may run ahead of the consumer.
  */
 export async function* readAhead<T>(source: AsyncIterable<T>, depth = 1): AsyncGenerator<T> {
+  // Depth 0: strictly on demand (a walk that may stop early must not ask for pages it will not use).
+  if (depth <= 0) return yield* source;
   const it = source[Symbol.asyncIterator]();
   const pending: Promise<IteratorResult<T>>[] = [];
   const pull = () => {

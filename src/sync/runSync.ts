@@ -23,7 +23,7 @@ export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (r
     for (let endpoint = queue.shift(); endpoint !== undefined; endpoint = queue.shift()) {
       if (deps.signal?.aborted) return;
       const result = await walkEndpoint(
-        { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField },
+        { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField, order: req.endpointOptions?.[endpoint]?.order },
         deps,
       );
       results.push(result);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Pool, PoolClient } from '../db/createPool.js';
 import { ensureRecordTable } from '../db/sql/ensureRecordTable.js';
 import { storePage } from '../db/sql/storePage.js';
-import { beginWalk, completeWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
+import { beginWalk, completeWalk, forgetWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts, type RunStatus } from '../db/sql/syncRuns.js';
 import { forgetSeen, markDeleted, planDeletions } from '../db/sql/mirrorSeen.js';
 import { markEndpoint } from '../db/sql/endpointState.js';
@@ -13,6 +13,7 @@ import { readAhead } from './readAhead.js';
 import { tryLockEndpoint, unlockEndpoint } from './endpointLock.js';
 import { describeError } from './describeError.js';
 import { detectKeyField } from './detectKeyField.js';
+import { detectOrder, type ListOrder } from './detectOrder.js';
 import { ProtocolError } from '../onecore/errors.js';
 
 /** Pages fetched and prepared ahead of the one being written (see walkPages). */
@@ -32,7 +33,27 @@ export interface WalkRequest {
    */
   requestId?: string | null;
   keyField?: string;
+  /** The listing's order from the config file; detected when absent. */
+  order?: ListOrder;
   jobId?: string | null;
+}
+
+/**
+ * How an incremental walk treats the listing. Newest-first listings put new records on the first
+ * page, where an `after` cursor never looks again: such a walk starts at the head and stops at the
+ * first page whose records are all stored unchanged. It keeps a walk in its incremental checkpoint
+ * (walk id, completed or not), so a run that stopped half-way is resumed before the head is
+ * walked again, and so the order is remembered between runs.
+ */
+interface ListingPlan {
+  newestFirst: boolean;
+  /** Judge the order from the pages (not configured). */
+  detect: boolean;
+}
+
+/** The listing turned out newest-first while walking from a stored cursor: walk from the head instead. */
+class NewestFirstDetected extends Error {
+  override name = 'NewestFirstDetected';
 }
 
 export interface WalkDeps {
@@ -110,7 +131,13 @@ export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<Wa
 async function walkLocked(db: PoolClient, endpoint: string, keyField: string | undefined, req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
   const { log } = deps;
   const mode = req.mode;
-  let checkpoint = await startingPoint(db, endpoint, req);
+  const existing = mode === 'incremental' ? await readCheckpoint(db, endpoint, 'incremental') : undefined;
+  const plan: ListingPlan = {
+    // Configured, or remembered from an earlier walk (only newest-first walks keep a walk id here).
+    newestFirst: mode === 'incremental' && (req.order === 'newest-first' || (req.order === undefined && existing?.walkId != null)),
+    detect: mode === 'incremental' && req.order === undefined,
+  };
+  let checkpoint = await startingPoint(db, endpoint, req, plan.newestFirst);
   let runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: checkpoint.cursor });
   const result: WalkResult = { ...emptyResult(endpoint, mode, runId, 'succeeded'), cursorStart: checkpoint.cursor, cursorEnd: checkpoint.cursor };
   log.info({ endpoint, mode, runId, walkId: checkpoint.walkId, resumed: checkpoint.pages > 0 }, checkpoint.cursor === null ? 'walk starting from the beginning' : 'walk resuming from checkpoint');
@@ -118,9 +145,22 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   let restarted = false;
   for (;;) {
     try {
-      await walkPages(db, endpoint, keyField, checkpoint, runId, result, deps);
+      await walkPages(db, endpoint, keyField, checkpoint, runId, result, deps, plan);
+      if (plan.detect && !plan.newestFirst && checkpoint.cursor !== null && (await headLooksNewestFirst(endpoint, keyField, deps))) throw new NewestFirstDetected();
       break;
     } catch (err) {
+      if (err instanceof NewestFirstDetected && !restarted) {
+        restarted = true;
+        const message = `${endpoint} lists its newest records first; walking it from the start until a page holds nothing new (set "order": "newest-first" in ONECORE_CONFIG_FILE to skip this check)`;
+        log.warn({ endpoint, mode, runId }, message);
+        await finishRun(deps.pool, runId, 'failed', { error: message });
+        plan.newestFirst = true;
+        plan.detect = false;
+        checkpoint = await beginWalk(db, endpoint, 'incremental', null, null);
+        runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: null });
+        Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
+        continue;
+      }
       if (deps.signal?.aborted) {
         await finishRun(deps.pool, runId, 'failed', { error: 'stopped by shutdown; resumes from the checkpoint' }).catch(() => undefined);
         throw err;
@@ -131,7 +171,7 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
         const message = `the API rejected the stored ${mode} cursor (400); restarting ${endpoint} from the beginning`;
         log.warn({ endpoint, mode, runId }, message);
         await finishRun(deps.pool, runId, 'failed', { error: message });
-        checkpoint = mode === 'incremental' ? await resetIncremental(db, endpoint) : await beginWalk(db, endpoint, mode, null, req.requestId ?? null);
+        checkpoint = mode === 'incremental' && !plan.newestFirst ? await resetIncremental(db, endpoint) : await beginWalk(db, endpoint, mode, null, req.requestId ?? null);
         runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: null });
         Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
         continue;
@@ -147,7 +187,7 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   }
   if (mode === 'mirror') {
     await finishMirror(db, endpoint, checkpoint, runId, result, deps);
-  } else if (mode === 'backfill') {
+  } else if (mode === 'backfill' || (mode === 'incremental' && plan.newestFirst)) {
     await completeWalk(db, endpoint, mode);
   }
   await finishRun(db, runId, 'succeeded', { deleted: result.deleted, error: result.message ?? null, cursorEnd: result.cursorEnd });
@@ -156,7 +196,7 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   return result;
 }
 
-async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
+async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, plan: ListingPlan): Promise<void> {
   const mode = checkpoint.mode;
   const abort = new AbortController();
   const onAbort = () => abort.abort(deps.signal?.reason);
@@ -167,7 +207,23 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     // one is written: the CPU work of pages N+1 and N+2 overlaps Postgres' work on page N, and the
     // shop's time to answer is hidden behind both. Two ahead, not one: with one, the request for
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
-    for await (const { page, recordCount, prepared } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, deps.log), PAGES_AHEAD)) {
+    // A newest-first incremental stops early: it reads no page ahead, so it asks for none it will not use.
+    const ahead = plan.newestFirst && mode === 'incremental' ? 0 : PAGES_AHEAD;
+    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, deps.log), ahead)) {
+      if (plan.detect && order !== undefined) {
+        plan.detect = false;
+        if (order === 'newest-first' && !plan.newestFirst) {
+          // From a stored cursor this page is old news: start again at the head (nothing stored yet).
+          if (checkpoint.cursor !== null) throw new NewestFirstDetected();
+          deps.log.warn({ endpoint }, `${endpoint} lists its newest records first; incremental runs walk from the start until a page holds nothing new`);
+          plan.newestFirst = true;
+          await beginWalk(db, endpoint, 'incremental', null, null);
+        } else if (order === 'oldest-first' && plan.newestFirst) {
+          deps.log.warn({ endpoint }, `${endpoint} now lists its oldest records first; incremental runs follow the after cursor again`);
+          plan.newestFirst = false;
+          await forgetWalk(db, endpoint, 'incremental');
+        }
+      }
       // Incremental keeps the cursor that fetched the last page, so the next run re-reads it
       // and follows anything appended after it; mid-walk the checkpoint is the next page's cursor.
       const cursorAfter = page.hasNext ? page.next : page.cursor;
@@ -197,6 +253,8 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
         deps.log.warn({ endpoint, mode, runId, rejected: prepared.rejections.length, reasons: [...new Set(prepared.rejections.map((r) => r.reason))] }, 'records rejected (kept in onecore_sync.rejected_records)');
       }
       deps.onProgress?.({ endpoint, mode, pages: result.pages, records: result.recordsSeen });
+      // Newest-first: a page with nothing new or changed means everything after it is stored too.
+      if (plan.newestFirst && mode === 'incremental' && recordCount > 0 && counts.inserted === 0 && counts.updated === 0 && prepared.rejections.length === 0) break;
       // Shutdown: the page under way has committed; stop before the next one.
       if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('aborted');
     }
@@ -211,7 +269,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
  * are dropped once prepared: only their rows are needed from then on, and holding two parsed
  * pages besides their rows would only raise the peak memory.
  */
-async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, log: Logger): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage }> {
+async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, log: Logger): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
   let keyField: string | undefined;
   for await (const page of pages) {
     if (keyField === undefined) {
@@ -224,8 +282,9 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
     }
     const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id');
     const recordCount = page.records.length;
+    const order = detectOrder(page.records, keyField ?? configuredKey ?? 'id');
     page.records = [];
-    yield { page, recordCount, prepared };
+    yield { page, recordCount, prepared, order };
   }
 }
 
@@ -258,8 +317,13 @@ async function finishMirror(db: PoolClient, endpoint: string, checkpoint: Checkp
 }
 
 /** Where this walk starts: incremental from its cursor; mirror/backfill resume an unfinished walk. */
-async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest): Promise<Checkpoint> {
+async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest, newestFirst: boolean): Promise<Checkpoint> {
   const existing = await readCheckpoint(db, endpoint, req.mode);
+  if (req.mode === 'incremental' && newestFirst) {
+    // Finish a walk that stopped half-way before starting again at the head.
+    if (existing && existing.walkId !== null && existing.completedAt === null) return existing;
+    return beginWalk(db, endpoint, 'incremental', null, null);
+  }
   if (req.mode === 'incremental') {
     return existing ?? (await resetIncremental(db, endpoint));
   }
@@ -267,6 +331,21 @@ async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest)
   if (req.mode === 'mirror' && resumable) return existing;
   if (req.mode === 'backfill' && resumable && req.requestId && existing.requestId === req.requestId) return existing;
   return beginWalk(db, endpoint, req.mode, req.mode === 'backfill' ? req.from ?? null : null, req.requestId ?? null);
+}
+
+/**
+ * An incremental run from a stored cursor whose pages could not tell the order (fewer than two
+ * records): one look at the head page settles it, so a newest-first listing is not mistaken for
+ * one that never changes.
+ */
+async function headLooksNewestFirst(endpoint: string, keyField: string | undefined, deps: WalkDeps): Promise<boolean> {
+  const abort = new AbortController();
+  try {
+    for await (const page of deps.pages(endpoint, null, abort.signal)) return detectOrder(page.records, keyField ?? 'id') === 'newest-first';
+    return false;
+  } finally {
+    abort.abort();
+  }
 }
 
 async function resetIncremental(db: PoolClient, endpoint: string): Promise<Checkpoint> {

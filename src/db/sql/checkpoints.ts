@@ -53,3 +53,11 @@ export async function setCursor(db: Queryable, endpoint: string, mode: Mode, cur
     [endpoint, mode, cursor],
   );
 }
+
+/** Drops the walk from a checkpoint, keeping its cursor (an incremental that is no longer walked newest-first). */
+export async function forgetWalk(db: Queryable, endpoint: string, mode: Mode): Promise<void> {
+  await db.query(
+    `update onecore_sync.checkpoints set walk_id = null, walk_started_at = null, completed_at = null, updated_at = now() where endpoint = $1 and mode = $2`,
+    [endpoint, mode],
+  );
+}
