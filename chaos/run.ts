@@ -78,6 +78,8 @@ interface Figures {
   renewCalls: number;
   renewRefused: number;
   kills: number;
+  /** Workers that exited without being killed or asked to stop (a crash): must be 0. */
+  selfExits: number;
   postgresRestarts: number;
   redisRestarts: number;
   mismatches: number;
@@ -93,7 +95,7 @@ interface Figures {
 }
 
 async function main(): Promise<number> {
-  const figures: Partial<Figures> = { kills: 0, postgresRestarts: 0, redisRestarts: 0 };
+  const figures: Partial<Figures> = { kills: 0, selfExits: 0, postgresRestarts: 0, redisRestarts: 0 };
   mkdirSync(logDir, { recursive: true });
   const listEndpoints = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments', 'invoices', 'databaseusages', 'productimages'];
   const perEndpoint = Math.ceil(totalRecords / listEndpoints.length);
@@ -142,11 +144,24 @@ async function main(): Promise<number> {
 
   const workers: Array<ChildProcess | undefined> = [];
   let workerSerial = 0;
+  // Processes we SIGKILL or SIGTERM ourselves; any other exit is the worker giving up on its own
+  // (a crash), which is counted and must be 0. The slot gets a new worker so the run goes on.
+  const stoppedByUs = new WeakSet<ChildProcess>();
+  let finishing = false;
   const startWorker = (slot: number) => {
-    const log = createWriteStream(`${logDir}/worker-${slot}-${++workerSerial}.log`);
+    const logName = `${logDir}/worker-${slot}-${++workerSerial}.log`;
+    const log = createWriteStream(logName);
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
+    child.once('exit', (code, signal) => {
+      if (stoppedByUs.has(child) || finishing) return;
+      figures.selfExits! += 1;
+      say(`worker ${slot} exited on its own (code ${code}, signal ${signal}; see ${logName}); starting a new one`);
+      setTimeout(() => {
+        if (!finishing && workers[slot] === child) startWorker(slot);
+      }, 500);
+    });
     workers[slot] = child;
   };
   for (let i = 0; i < workerCount; i++) startWorker(i);
@@ -183,6 +198,7 @@ async function main(): Promise<number> {
     const slot = Math.floor(rng() * workerCount);
     const victim = workers[slot];
     if (victim && alive(victim)) {
+      stoppedByUs.add(victim);
       victim.kill('SIGKILL');
       figures.kills! += 1;
       await new Promise((r) => victim.once('exit', r));
@@ -211,7 +227,8 @@ async function main(): Promise<number> {
   // started after this moment and succeeded.
   const since = new Date();
   await waitForMirror(pool, listEndpoints, since, env);
-  await Promise.all(workers.map((w) => (w && alive(w) ? new Promise((r) => { w.once('exit', r); w.kill('SIGTERM'); }) : undefined)));
+  finishing = true;
+  await Promise.all(workers.map((w) => (w && alive(w) ? new Promise((r) => { stoppedByUs.add(w); w.once('exit', r); w.kill('SIGTERM'); }) : undefined)));
 
   // Compare, record by record.
   let missing = 0;
@@ -269,13 +286,14 @@ async function main(): Promise<number> {
 
   mkdirSync('chaos/results', { recursive: true });
   writeFileSync(opts.json!, JSON.stringify(figures, null, 2) + '\n');
-  const ok = figures.mismatches === 0 && figures.stuckJobs === 0 && figures.refreshTokenValid && figures.kills! >= 20;
+  const ok = figures.mismatches === 0 && figures.stuckJobs === 0 && figures.refreshTokenValid && figures.kills! >= 20 && figures.selfExits === 0;
   process.stdout.write(`
 chaos run ${runId}: ${ok ? 'PASSED' : 'FAILED'}
   records            ${figures.records!.start} at start, ${figures.records!.final} at the end (${figures.records!.inserted} insert, ${figures.records!.updated} update, ${figures.records!.deleted} delete mutations)
   faults injected    ${Object.values(figures.faultsInjected!).reduce((a, b) => a + b, 0)} ${JSON.stringify(figures.faultsInjected)}
   token rotations    ${figures.rotations} (${figures.renewCalls} renew calls, ${figures.renewRefused} refused)
   workers killed     ${figures.kills} (SIGKILL)
+  workers crashed    ${figures.selfExits} (exited on their own; must be 0)
   restarts survived  Postgres ${figures.postgresRestarts}, Redis ${figures.redisRestarts}
   sync runs          ${JSON.stringify(figures.syncRuns)}
   mismatches         ${figures.mismatches} (missing ${missing}, extra ${extra}, different ${mismatches}, duplicates ${duplicates})
