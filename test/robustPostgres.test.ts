@@ -68,7 +68,7 @@ describe('robustness: Postgres restarts mid-walk', () => {
     await sleepUntil(async () => {
       const { rows } = await pool.query(`select count(*)::int as n from onecore_sync.checkpoints where mode = 'mirror' and completed_at is not null`);
       return rows[0].n === ENDPOINTS.length;
-    }, { timeoutMs: 120_000, intervalMs: 250, what: 'both mirrors to complete after the restart' });
+    }, { timeoutMs: 240_000, intervalMs: 250, what: 'both mirrors to complete after the restart' });
 
     // Still running, and it said what happened instead of dying.
     expect(worker.child.exitCode, worker.stderr()).toBeNull();
@@ -88,7 +88,7 @@ describe('robustness: Postgres restarts mid-walk', () => {
       for (const r of rows) expect(canonicalJson(r.data), `${e}/${r.id}`).toBe(canonicalJson(expected.get(r.id)));
     }
     expect((await worker.stop('SIGTERM')).code).toBe(0);
-  });
+  }, 300_000);
 });
 
 /** A terminated session (failover, an admin's pg_terminate_backend) under `sync` (issue #12, item 1). */
@@ -135,5 +135,5 @@ describe('robustness: a terminated Postgres session under sync', () => {
     expect(runs.at(-1)!.status).toBe('succeeded');
     expect(runs.at(-1)!.cursor_start).not.toBeNull();
     expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
-  });
+  }, 240_000);
 });
