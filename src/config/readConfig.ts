@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './ConfigError.js';
 import * as v from './validators.js';
 import { isObject } from '../json/isObject.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../onecore/http.js';
 
 export interface EndpointOptions {
   /** Record field that holds the key; matched case-insensitively. Default `id`. */
@@ -26,6 +27,8 @@ export interface Config {
   maxRps: number;
   requestTimeoutMs: number;
   retries: number;
+  /** Largest HTTP response body accepted from the shop (ONECORE_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
   databaseUrl: string | undefined;
   redisUrl: string;
   queuePrefix: string;
@@ -76,6 +79,7 @@ export function readConfig(env: Env = process.env): Config {
     openapiUrl: get(env, 'ONECORE_OPENAPI_URL') !== undefined ? v.httpUrl('ONECORE_OPENAPI_URL', env.ONECORE_OPENAPI_URL!) : undefined,
     maxRps: get(env, 'ONECORE_MAX_RPS') !== undefined ? v.positiveNumber('ONECORE_MAX_RPS', env.ONECORE_MAX_RPS!, { allowZero: true, max: 100000 }) : 10,
     requestTimeoutMs: get(env, 'ONECORE_TIMEOUT_MS') !== undefined ? v.positiveInteger('ONECORE_TIMEOUT_MS', env.ONECORE_TIMEOUT_MS!, { max: 600000 }) : 30000,
+    maxResponseBytes: get(env, 'ONECORE_MAX_RESPONSE_BYTES') !== undefined ? v.positiveInteger('ONECORE_MAX_RESPONSE_BYTES', env.ONECORE_MAX_RESPONSE_BYTES!, { max: 2 ** 31 - 1 }) : DEFAULT_MAX_RESPONSE_BYTES,
     retries: get(env, 'ONECORE_RETRIES') !== undefined ? v.positiveInteger('ONECORE_RETRIES', env.ONECORE_RETRIES!, { allowZero: true, max: 20 }) : 6,
     databaseUrl: get(env, 'DATABASE_URL') !== undefined ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:']) : undefined,
     redisUrl: get(env, 'REDIS_URL') !== undefined ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:']) : 'redis://127.0.0.1:6379',

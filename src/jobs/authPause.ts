@@ -41,7 +41,18 @@ export interface AuthWatch {
  * truth, so this also re-pauses after Redis was wiped and works for every worker in the fleet,
  * whichever of them hit the failure.
  */
-export function startAuthWatch(deps: { db: Queryable; queue: SyncQueue; log: Logger; intervalMs: number }): AuthWatch {
+export function startAuthWatch(deps: {
+  db: Queryable;
+  queue: SyncQueue;
+  log: Logger;
+  intervalMs: number;
+  /**
+   * While paused: ask the shop again with the tokens we hold, when due (SYNC_AUTH_RETRY_MS,
+   * paced fleet-wide in Postgres); true when that renewed. A transient cause (a misbehaving
+   * proxy, a shop-side outage that answered 401) then heals without a human.
+   */
+  retryHeld?: () => Promise<boolean>;
+}): AuthWatch {
   const { db, queue, log } = deps;
   let running: Promise<void> | undefined;
 
@@ -57,6 +68,9 @@ export function startAuthWatch(deps: { db: Queryable; queue: SyncQueue; log: Log
       if (failed && !paused) {
         await queue.pause();
         log.error({ reason: rows[0]!.reason }, authPausedMessage(rows[0]!.reason));
+      } else if (failed && paused && deps.retryHeld && (await deps.retryHeld())) {
+        await queue.resume();
+        log.warn('the shop accepts the refresh token we hold again; the queue is resumed');
       } else if (!failed && paused) {
         await queue.resume();
         log.warn('a new refresh token is stored; the queue is resumed');

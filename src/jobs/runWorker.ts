@@ -58,7 +58,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   worker.on('completed', (job, result) => log.debug({ jobId: job.id, result }, 'job completed'));
 
   // Before taking jobs: pause at once if an authentication failure is on record.
-  const authWatch = startAuthWatch({ db: pool, queue, log, intervalMs: settings.authCheckMs });
+  const authWatch = startAuthWatch({ db: pool, queue, log, intervalMs: settings.authCheckMs, retryHeld: () => shop.tokens.retryHeldTokens(settings.authRetryMs) });
   await authWatch.check();
   const owner = startScheduleOwner({ databaseUrl, queue, config, log, intervalMs: settings.scheduleCheckMs });
 

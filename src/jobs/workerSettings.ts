@@ -12,6 +12,8 @@ export interface WorkerSettings {
   scheduleCheckMs: number;
   /** How often the worker compares the queue's pause with the auth failure in Postgres. */
   authCheckMs: number;
+  /** While paused by an authentication failure: how often the fleet tries the held tokens again. */
+  authRetryMs: number;
 }
 
 /**
@@ -32,5 +34,6 @@ export function readWorkerSettings(env: Env = process.env): WorkerSettings {
     stalledIntervalMs: ms('SYNC_STALLED_INTERVAL_MS', lockMs, 500),
     scheduleCheckMs: ms('SYNC_SCHEDULE_CHECK_MS', 30_000, 500),
     authCheckMs: ms('SYNC_AUTH_CHECK_MS', 5_000, 200),
+    authRetryMs: ms('SYNC_AUTH_RETRY_MS', 600_000, 1_000),
   };
 }

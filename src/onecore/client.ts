@@ -27,6 +27,8 @@ export interface OneCoreClientOptions {
   retry?: Partial<RetryPolicy>;
   /** By lower-case endpoint name: recordsKey, pageSizeParam + pageSize. */
   endpointOptions?: Record<string, EndpointOptions>;
+  /** Largest response body accepted (ONECORE_MAX_RESPONSE_BYTES); default 64 MiB. */
+  maxResponseBytes?: number;
   /** An agent to share; by default the client owns one and close() closes it. */
   dispatcher?: Dispatcher;
 }
@@ -64,7 +66,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       renewed = undefined;
       let res: HttpResponse;
       try {
-        res = await sendRequest(agent, { method: 'GET', url, headers: apiHeaders(token), timeoutMs, signal, endpoint });
+        res = await sendRequest(agent, { method: 'GET', url, headers: apiHeaders(token), timeoutMs, signal, endpoint, maxBytes: opts.maxResponseBytes });
         if (res.status >= 200 && res.status < 300) return parse(res);
         if (res.status !== 401) throw errorForStatus(endpoint, res);
       } catch (err) {

@@ -25,13 +25,14 @@ export interface ShopApi {
 export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi {
   const baseUrl = required(config, 'baseUrl', 'ONECORE_BASE_URL', 'to reach the shop (e.g. https://shop.example.com)');
   const dispatcher = createHttpAgent();
-  const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, retry: { retries: config.retries }, dispatcher });
+  const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, retry: { retries: config.retries }, dispatcher, maxResponseBytes: config.maxResponseBytes });
   const client = createOneCoreClient({
     baseUrl,
     tokens,
     rateLimiter: createRateLimiter({ pool, maxRps: config.maxRps }),
     timeoutMs: config.requestTimeoutMs,
     retry: { retries: config.retries },
+    maxResponseBytes: config.maxResponseBytes,
     log,
     endpointOptions: config.endpointOptions,
     dispatcher,

@@ -72,6 +72,8 @@ export async function storeRefreshToken(db: Db, token: string, source: string, o
 }
 
 export interface RenewedTokens {
+  /** The refresh token the row held when the renewal started: the write happens only if it still does. */
+  expected: string;
   refreshToken: string;
   previousRefreshToken: string | null;
   /** The refresh token changed (rotation, or a fallback to the previous one). */
@@ -83,9 +85,13 @@ export interface RenewedTokens {
   renewedAt: Date;
 }
 
-/** Stores a renewal's outcome; the caller commits it before anyone uses the access token. */
-export async function saveRenewal(db: Db, r: RenewedTokens): Promise<void> {
-  await db.query(
+/**
+ * Stores a renewal's outcome in one autocommitted statement, the moment it arrives. A
+ * compare-and-set on the refresh token: false when the row no longer holds `expected` (an
+ * operator's `token set` came in between, and wins).
+ */
+export async function saveRenewal(db: Db, r: RenewedTokens): Promise<boolean> {
+  const { rowCount } = await db.query(
     `update onecore_sync.credentials set
           refresh_token = $1,
           previous_refresh_token = $2,
@@ -99,17 +105,44 @@ export async function saveRenewal(db: Db, r: RenewedTokens): Promise<void> {
           auth_failed_at = null,
           auth_failed_reason = null,
           updated_at = now()
-      where id = 1`,
-    [r.refreshToken, r.previousRefreshToken, r.refreshChanged, r.rotated, r.source, r.accessToken, r.accessTokenExpiresAt, r.renewedAt],
+      where id = 1 and refresh_token = $9`,
+    [r.refreshToken, r.previousRefreshToken, r.refreshChanged, r.rotated, r.source, r.accessToken, r.accessTokenExpiresAt, r.renewedAt, r.expected],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * The shop rotated the refresh token but the rest of its answer is unusable: keep the new refresh
+ * token anyway (the one we sent is dead now), without an access token.
+ */
+export async function saveRotation(db: Db, r: Pick<RenewedTokens, 'expected' | 'refreshToken' | 'previousRefreshToken' | 'rotated' | 'source'>): Promise<boolean> {
+  registerSecret(r.refreshToken);
+  const { rowCount } = await db.query(
+    `update onecore_sync.credentials set
+          refresh_token = $1, previous_refresh_token = $2, refresh_token_since = now(),
+          rotated_at = case when $3 then now() else rotated_at end, source = $4,
+          access_token = null, access_token_expires_at = null, updated_at = now()
+      where id = 1 and refresh_token = $5`,
+    [r.refreshToken, r.previousRefreshToken, r.rotated, r.source, r.expected],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Every refresh token we hold was refused: remember it, so workers stop asking until `token set`
+ * (or the worker's slow re-try succeeds). The first failure's time is kept; `updated_at` marks
+ * the latest attempt, which paces the re-tries.
+ */
+export async function recordAuthFailure(db: Db, reason: string): Promise<void> {
+  await db.query(
+    `update onecore_sync.credentials set auth_failed_at = coalesce(auth_failed_at, now()), auth_failed_reason = $1, access_token = null, access_token_expires_at = null, updated_at = now() where id = 1`,
+    [reason],
   );
 }
 
-/** Every refresh token we hold was refused: remember it, so workers stop asking until `token set`. */
-export async function recordAuthFailure(db: Db, reason: string): Promise<void> {
-  await db.query(
-    `update onecore_sync.credentials set auth_failed_at = now(), auth_failed_reason = $1, access_token = null, access_token_expires_at = null, updated_at = now() where id = 1`,
-    [reason],
-  );
+/** A re-try of the held tokens while paused ended without a verdict (transient): note the attempt. */
+export async function touchAuthFailure(db: Db): Promise<void> {
+  await db.query(`update onecore_sync.credentials set updated_at = now() where id = 1 and auth_failed_at is not null`);
 }
 
 /** What `token status` shows: ages and times, never a token value. */

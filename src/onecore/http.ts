@@ -18,6 +18,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Names the request in errors (`orders`, `renewtokens`). */
   endpoint: string;
+  /** Largest body accepted (ONECORE_MAX_RESPONSE_BYTES); default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxBytes?: number;
 }
 
 export interface HttpResponse {
@@ -26,8 +28,11 @@ export interface HttpResponse {
   text: string;
 }
 
-/** Pages are at most a few MB; anything far larger is not a page, and must not exhaust memory. */
-const MAX_BODY_BYTES = 128 * 1024 * 1024;
+/**
+ * Pages are at most a few MB (1000 records of ~1.2 kB); anything far larger is not a page we can
+ * afford: a body costs several times its size in memory while it is decoded and parsed.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * A keep-alive agent: a walk makes thousands of requests to one host, and a fresh TLS handshake
@@ -75,7 +80,7 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Pro
       body: req.body,
       signal: timer.signal,
     });
-    const text = await readText(res.body, req.endpoint, res.statusCode);
+    const text = await readText(res.body, req.endpoint, res.statusCode, req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, res.headers);
     return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
     // The caller's abort (shutdown) is not a network problem: let it through as is.
@@ -92,18 +97,35 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Pro
   }
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], endpoint: string, status: number): Promise<string> {
+/** A response too large to accept: it will not shrink by itself, so it is not retried. */
+export class ResponseTooLarge extends ProtocolError {
+  override name = 'ResponseTooLarge';
+  constructor(endpoint: string, status: number, maxBytes: number, size: string) {
+    super(`response body ${size} is larger than ONECORE_MAX_RESPONSE_BYTES (${maxBytes} bytes); raise it, or ask for smaller pages (pageSize in ONECORE_CONFIG_FILE)`, { endpoint, status });
+  }
+}
+
+async function readText(body: Dispatcher.ResponseData['body'], endpoint: string, status: number, maxBytes: number, headers: IncomingHttpHeaders): Promise<string> {
+  // Refused before reading when the server says how much is coming.
+  const declared = Number(header(headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    body.destroy();
+    throw new ResponseTooLarge(endpoint, status, maxBytes, `of ${declared} bytes (Content-Length)`);
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > MAX_BODY_BYTES) {
+    if (total > maxBytes) {
       body.destroy();
-      throw new ProtocolError(`response body larger than ${MAX_BODY_BYTES} bytes`, { endpoint, status });
+      throw new ResponseTooLarge(endpoint, status, maxBytes, `of over ${maxBytes} bytes`);
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // One copy, then the chunks are garbage: the peak is about twice the body, not three times.
+  const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  chunks.length = 0;
+  return whole.toString('utf8');
 }
 
 /** Case-insensitive header lookup that also copes with repeated headers. */

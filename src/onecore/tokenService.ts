@@ -1,15 +1,16 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { Pool, PoolClient } from '../db/createPool.js';
+import type { Pool } from '../db/createPool.js';
 import type { AccessTokenSource } from './client.js';
 import { AuthFailed, NotFound, OneCoreError, ProtocolError, isTransient } from './errors.js';
 import { errorForStatus } from './responses.js';
-import { USER_AGENT, createHttpAgent, sendRequest } from './http.js';
-import { readField } from './page.js';
+import { USER_AGENT, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
 import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
 import { registerSecret } from './secrets.js';
+import { parseRenewal, type RenewalAnswer } from './renewalAnswer.js';
+import { acquireRenewLock, type RenewLock } from './renewLock.js';
 import {
-  readCredentials, readTokenStatus, recordAuthFailure, saveRenewal, sha256, storeRefreshToken,
+  readCredentials, readTokenStatus, recordAuthFailure, saveRenewal, saveRotation, sha256, storeRefreshToken, touchAuthFailure,
   type CredentialsRow, type TokenStatus,
 } from './credentialsStore.js';
 
@@ -20,20 +21,31 @@ import {
  * days and stops accepting the old), so a rotated token that is not saved, or two workers
  * renewing at once with the same old token, can lock the sync out for good. Therefore:
  * - tokens live in Postgres (`onecore_sync.credentials`), not in a process;
- * - renewal is single-flight in the process (concurrent callers share one promise) and
- *   serialized across processes by `select … for update` on the row, with a re-check under the
- *   lock: whoever waited finds the token the first one got, and does not renew again;
- * - the new access token and the (possibly rotated) refresh token are committed in one
- *   transaction before the access token is handed to anyone, so no request runs on a renewal
+ * - renewal is single-flight in the process (concurrent callers share one promise) and across
+ *   processes by a session advisory lock, with a re-check under the lock: whoever waited finds
+ *   the token the first one got, and does not renew again;
+ * - no transaction is ever open during the HTTP exchange (a session that ends mid-renewal — an
+ *   idle-in-transaction timeout, a restart — would take the answer with it). The shop's answer is
+ *   written the moment it arrives, in one autocommitted statement; a rotated refresh token is
+ *   written even when the rest of the answer is unusable;
+ * - the access token is handed to callers only after that write, so no request runs on a renewal
  *   that could still be lost;
- * - a refused refresh token falls back once to the previous one, then raises AuthFailed (and
- *   records it, so workers stop asking) instead of retrying in a loop.
+ * - only a definite refusal (400/401 with a JSON body, from the shop itself) counts against a
+ *   token; an HTML page, a proxy's 403, a 5xx or the network are transient and retried. A refused
+ *   token falls back once to the previous one, then raises AuthFailed and records it, so workers
+ *   stop asking; while paused the worker tries the held tokens again on a slow schedule.
  */
 export interface TokenService extends AccessTokenSource {
   /** A valid access token: the cached one, or one renewed ahead of its expiry. */
   getAccessToken(): Promise<string>;
   /** `failedToken` got a 401: renew unless someone already replaced it; returns the token to retry with. */
   onUnauthorized(failedToken: string): Promise<string>;
+  /**
+   * While an authentication failure is recorded: once the last attempt is at least `everyMs` old
+   * (fleet-wide, from Postgres), ask the shop again with the tokens we hold. True when that
+   * renewed (the failure is cleared), false when it was not due or the shop still refuses.
+   */
+  retryHeldTokens(everyMs: number): Promise<boolean>;
   status(): Promise<TokenStatus>;
   close(): Promise<void>;
 }
@@ -45,31 +57,27 @@ export interface TokenServiceOptions {
   bootstrapRefreshToken?: string;
   log: Logger;
   timeoutMs?: number;
-  /** For transient failures of the renew call (5xx, 429, network). */
+  /** For transient failures of the renew call (5xx, 429, network, HTML, a proxy's 403). */
   retry?: Partial<RetryPolicy>;
   dispatcher?: Dispatcher;
   /** Renew this long before expiry at most; 10 % of the token's lifetime when that is less. Default 60 s. */
   maxRenewMarginMs?: number;
   renewPath?: string;
+  /** Largest response accepted from renewtokens (see ONECORE_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /**
-   * Test seam: runs after the shop answered a renewal and before it is committed (a test kills
-   * the process here to prove a lost commit is survivable).
+   * Test seam: runs after the shop answered a renewal and before it is written (a test kills
+   * the process here to prove a lost write is survivable).
    */
   hooks?: { afterRenewResponse?: () => void | Promise<void> };
 }
 
 export type { TokenStatus };
 
-interface Renewal {
-  refreshToken: string;
-  accessToken: string;
-  expiresInSeconds: number;
-  requestedAt: number;
-}
+type RenewOutcome = { ok: true; answer: RenewalAnswer; requestedAt: number } | { ok: false; status: number; body: string };
 
-type RenewOutcome = { ok: true; renewal: Renewal } | { ok: false; status: number; body: string };
-
-const DEFAULT_EXPIRES_IN = 3600;
+/** How often a process waiting for another's renewal looks again. */
+const WAIT_POLL_MS = 150;
 
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   const { pool, log } = opts;
@@ -79,6 +87,9 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   const renewUrl = `${opts.baseUrl.replace(/\/+$/, '')}${opts.renewPath ?? '/api/v2/tokens/renewtokens'}`;
   const ownAgent = opts.dispatcher === undefined;
   const agent = opts.dispatcher ?? createHttpAgent({ connections: 2 });
+  // A renewal holding the lock takes at most every attempt's timeout plus the backoffs between
+  // them, twice (current and previous token). Waiting longer than that means something is stuck.
+  const maxWaitMs = 2 * (policy.retries + 1) * (timeoutMs + policy.capMs) + 30_000;
   if (opts.bootstrapRefreshToken) registerSecret(opts.bootstrapRefreshToken);
 
   let cached: { token: string; renewAt: number } | null = null;
@@ -105,17 +116,17 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   function ensureBootstrap(): Promise<void> {
     const token = opts.bootstrapRefreshToken;
     if (!token) return Promise.resolve();
-    bootstrap ??= inTransaction(async (db) => {
-      const row = await readCredentials(db, true);
+    bootstrap ??= withRenewLock(async () => {
+      const row = await readCredentials(pool);
       const hash = sha256(token);
       if (row && row.bootstrapSha256 === hash) return;
       if (row && row.refreshToken === token) {
-        await db.query('update onecore_sync.credentials set bootstrap_sha256 = $1, updated_at = now() where id = 1', [hash]);
+        await pool.query('update onecore_sync.credentials set bootstrap_sha256 = $1, updated_at = now() where id = 1', [hash]);
         return;
       }
       // First start, or the operator put a new token in the environment: it wins over what the
       // table holds (kept as previous, in case the new one is mistyped).
-      await storeRefreshToken(db, token, 'environment', { bootstrapSha256: hash });
+      await storeRefreshToken(pool, token, 'environment', { bootstrapSha256: hash });
       log.info({ replaced: row !== null }, row ? 'ONECORE_REFRESH_TOKEN changed: stored it as the current refresh token (the old one is kept as previous)' : 'stored the refresh token from ONECORE_REFRESH_TOKEN');
     }).catch((err: unknown) => {
       bootstrap = null;
@@ -124,25 +135,26 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     return bootstrap;
   }
 
-  async function inTransaction<T>(fn: (db: PoolClient) => Promise<T>): Promise<T> {
-    const db = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await db.query('begin');
-      const result = await fn(db);
-      await db.query('commit');
-      return result;
-    } catch (err) {
-      await db.query('rollback').catch((e: Error) => {
-        broken = e;
-      });
-      throw err;
-    } finally {
-      db.release(broken);
+  /** Runs `fn` holding the renewal lock, waiting for it as long as a renewal can take. */
+  async function withRenewLock<T>(fn: () => Promise<T>, onWait?: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      const lock: RenewLock | null = await acquireRenewLock(pool);
+      if (lock) {
+        try {
+          return await fn();
+        } finally {
+          await lock.release();
+        }
+      }
+      const early = await onWait?.();
+      if (early !== undefined) return early;
+      if (Date.now() > deadline) throw new Error(`token renewal: another process has held the renewal lock for over ${Math.round(maxWaitMs / 1000)} s`);
+      await sleep(WAIT_POLL_MS + Math.floor(Math.random() * 50));
     }
   }
 
-  /** One POST to renewtokens, retried while the failure is transient. Refusal is an outcome, not an error. */
+  /** One POST to renewtokens, retried while the failure is transient. A definite refusal is an outcome, not an error. */
   async function callRenew(refreshToken: string): Promise<RenewOutcome> {
     const endpoint = 'renewtokens';
     for (let attempt = 0; ; attempt++) {
@@ -155,11 +167,12 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
           body: JSON.stringify({ refreshToken }),
           timeoutMs,
           endpoint,
+          maxBytes: opts.maxResponseBytes,
         });
-        if (res.status === 200 || res.status === 201) return { ok: true, renewal: { ...parseRenewal(res.text, refreshToken), requestedAt } };
-        if (res.status === 400 || res.status === 401 || res.status === 403) return { ok: false, status: res.status, body: res.text };
+        if (res.status === 200 || res.status === 201) return { ok: true, answer: parseRenewal(res.text, log), requestedAt };
+        if ((res.status === 400 || res.status === 401) && isJsonAnswer(res)) return { ok: false, status: res.status, body: res.text };
         if (res.status === 404) throw new NotFound({ endpoint, body: `${res.text} (is ONECORE_BASE_URL the shop's URL?)` });
-        throw errorForStatus(endpoint, res);
+        throw transientRenewError(res);
       } catch (err) {
         if (!isTransient(err) || attempt >= policy.retries) throw err;
         const hinted = err instanceof OneCoreError ? err.retryAfterHeaderMs : undefined;
@@ -171,74 +184,112 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   }
 
   /**
-   * Renews under the row lock. Returns the access token to use, committed together with the
-   * refresh token the shop answered with.
+   * Writes what the shop answered, at once. A rotated refresh token is written even when the rest
+   * of the answer is unusable (the shop has already stopped honouring the one we sent).
    */
+  async function persist(row: CredentialsRow, sent: string, used: 'current' | 'previous', answer: RenewalAnswer, requestedAt: number): Promise<CredentialsRow> {
+    const newRefresh = answer.refreshToken ?? sent;
+    const rotated = newRefresh !== sent;
+    const changed = newRefresh !== row.refreshToken;
+    // A rotation keeps the token it replaced (the shop may still honour it for a while).
+    // After falling back, the refused current token is worth nothing: drop it.
+    const previous = !changed ? row.previousRefreshToken : rotated ? sent : null;
+    const source = used === 'previous' ? 'previous token' : 'rotation';
+    if (answer.accessToken === undefined) {
+      if (changed) await saveRotation(pool, { expected: row.refreshToken, refreshToken: newRefresh, previousRefreshToken: previous, rotated, source });
+      if (rotated) log.warn('the shop rotated the refresh token in an answer without an access token; the new refresh token is stored');
+      throw new ProtocolError(`the renew response has no usable accessToken (${answer.problem ?? 'missing'}); will try again`, { endpoint: 'renewtokens', transient: true });
+    }
+    const expiresAt = new Date(requestedAt + answer.expiresInSeconds * 1000);
+    const renewedAt = new Date(requestedAt);
+    const stored = await saveRenewal(pool, {
+      expected: row.refreshToken,
+      refreshToken: newRefresh,
+      previousRefreshToken: previous,
+      refreshChanged: changed,
+      rotated,
+      source,
+      accessToken: answer.accessToken,
+      accessTokenExpiresAt: expiresAt,
+      renewedAt,
+    });
+    if (!stored) {
+      // `token set` replaced the refresh token while we renewed: the operator's token stays
+      // current; a token the shop just rotated to is kept as the previous one, not thrown away.
+      if (rotated) await pool.query('update onecore_sync.credentials set previous_refresh_token = $1, updated_at = now() where id = 1', [newRefresh]);
+      log.warn('the refresh token was replaced (token set) during a renewal; the renewal is discarded');
+      return (await readCredentials(pool)) ?? row;
+    }
+    if (rotated) log.info('the shop rotated the refresh token; the new one is stored');
+    if (used === 'previous') log.warn('renewed with the previous refresh token; it is current again');
+    log.debug({ expiresAt }, 'access token renewed');
+    return { ...row, accessToken: answer.accessToken, accessTokenExpiresAt: expiresAt, renewedAt, authFailedAt: null };
+  }
+
+  /**
+   * Asks the shop with the tokens we hold (current, then previous once); the caller holds the
+   * renewal lock. Returns the stored row, or null after a definite refusal of every token (the
+   * failure is recorded).
+   */
+  async function renewWith(row: CredentialsRow): Promise<CredentialsRow | null> {
+    let sent = row.refreshToken;
+    let used: 'current' | 'previous' = 'current';
+    let outcome = await callRenew(sent);
+    if (!outcome.ok && row.previousRefreshToken && row.previousRefreshToken !== row.refreshToken) {
+      log.warn({ status: outcome.status }, 'the current refresh token was refused; trying the previous one once');
+      const second = await callRenew(row.previousRefreshToken);
+      if (second.ok) {
+        outcome = second;
+        sent = row.previousRefreshToken;
+        used = 'previous';
+      }
+    }
+    if (!outcome.ok) {
+      // Someone may have changed the token while we asked (`token set`): then that one decides.
+      const now = await readCredentials(pool);
+      if (now && now.refreshToken !== row.refreshToken) return now;
+      const failure = new AuthFailed({ status: outcome.status, body: outcome.body });
+      await recordAuthFailure(pool, failure.message);
+      log.error({ status: outcome.status }, failure.message);
+      return null;
+    }
+    registerSecret(outcome.answer.accessToken);
+    registerSecret(outcome.answer.refreshToken);
+    await opts.hooks?.afterRenewResponse?.();
+    return persist(row, sent, used, outcome.answer, outcome.requestedAt);
+  }
+
+  /** Renews under the renewal lock. Returns the access token to use, already written to Postgres. */
   async function renewLocked(failed: string | null): Promise<string> {
     await ensureBootstrap();
-    // Fast path without a lock: another process may already have renewed.
-    const seen = await readCredentials(pool);
-    if (!seen) throw noToken();
-    if (usable(seen, failed)) return adopt(seen);
-
-    // Failures found under the lock are thrown after the transaction committed (it records them).
-    let authFailure: AuthFailed | undefined;
-    const fresh = await inTransaction(async (db): Promise<CredentialsRow | null> => {
-      const row = await readCredentials(db, true);
-      if (!row) throw noToken();
-      // Re-check under the lock: whoever held it before us may have renewed while we waited.
-      if (usable(row, failed)) return row;
-      if (row.authFailedAt) {
-        // Recorded by an earlier attempt: do not ask the shop again until an operator acts.
-        authFailure = new AuthFailed();
-        return null;
+    // Another process may already have renewed, or be renewing: look before taking the lock, and
+    // again every time the lock turns out to be taken.
+    const look = async (): Promise<string | undefined> => {
+      const seen = await readCredentials(pool);
+      if (!seen) throw noToken();
+      if (usable(seen, failed)) return adopt(seen);
+      // Recorded by an earlier attempt: do not ask the shop again until an operator acts (or the
+      // worker's slow re-try of the held tokens succeeds).
+      if (seen.authFailedAt) throw new AuthFailed({ message: seen.authFailedReason ?? undefined });
+      return undefined;
+    };
+    const early = await look();
+    if (early !== undefined) return early;
+    return withRenewLock(async () => {
+      // A `token set` may replace the token while we renew: then renew once more with that one.
+      for (let round = 0; round < 3; round++) {
+        // Re-check under the lock: whoever held it before us may have renewed while we waited.
+        const row = await readCredentials(pool);
+        if (!row) throw noToken();
+        if (usable(row, failed)) return adopt(row);
+        if (row.authFailedAt) throw new AuthFailed({ message: row.authFailedReason ?? undefined });
+        const fresh = await renewWith(row);
+        if (fresh === null) throw new AuthFailed({ status: 401 });
+        // Written: only now may the access token be used.
+        if (usable(fresh, failed)) return adopt(fresh);
       }
-      let outcome = await callRenew(row.refreshToken);
-      let used: 'current' | 'previous' = 'current';
-      if (!outcome.ok && row.previousRefreshToken && row.previousRefreshToken !== row.refreshToken) {
-        log.warn({ status: outcome.status }, 'the current refresh token was refused; trying the previous one once');
-        const second = await callRenew(row.previousRefreshToken);
-        if (second.ok) {
-          outcome = second;
-          used = 'previous';
-        }
-      }
-      if (!outcome.ok) {
-        authFailure = new AuthFailed({ status: outcome.status, body: outcome.body });
-        await recordAuthFailure(db, authFailure.message);
-        log.error({ status: outcome.status }, authFailure.message);
-        return null;
-      }
-      const r = outcome.renewal;
-      registerSecret(r.accessToken);
-      registerSecret(r.refreshToken);
-      await opts.hooks?.afterRenewResponse?.();
-      const sent = used === 'current' ? row.refreshToken : row.previousRefreshToken!;
-      const rotated = r.refreshToken !== sent;
-      const changed = r.refreshToken !== row.refreshToken;
-      // A rotation keeps the token it replaced (the shop may still honour it for a while).
-      // After falling back, the refused current token is worth nothing: drop it.
-      const previous = !changed ? row.previousRefreshToken : rotated ? sent : null;
-      const expiresAt = new Date(r.requestedAt + r.expiresInSeconds * 1000);
-      const renewedAt = new Date(r.requestedAt);
-      await saveRenewal(db, {
-        refreshToken: r.refreshToken,
-        previousRefreshToken: previous,
-        refreshChanged: changed,
-        rotated,
-        source: used === 'previous' ? 'previous token' : 'rotation',
-        accessToken: r.accessToken,
-        accessTokenExpiresAt: expiresAt,
-        renewedAt,
-      });
-      if (rotated) log.info('the shop rotated the refresh token; the new one is stored');
-      if (used === 'previous') log.warn('renewed with the previous refresh token; it is current again');
-      log.debug({ expiresAt }, 'access token renewed');
-      return { ...row, accessToken: r.accessToken, accessTokenExpiresAt: expiresAt, renewedAt };
-    });
-    if (authFailure || fresh === null) throw authFailure ?? new AuthFailed();
-    // Committed: only now may the access token be used.
-    return adopt(fresh);
+      throw new ProtocolError('the refresh token kept changing during renewal; will try again', { endpoint: 'renewtokens', transient: true });
+    }, look);
   }
 
   function refresh(failed: string | null): Promise<string> {
@@ -260,6 +311,40 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       if (token === failedToken) token = await refresh(failedToken);
       return token;
     },
+    async retryHeldTokens(everyMs) {
+      // Fleet-wide pacing from Postgres: `updated_at` is the latest attempt while paused.
+      const due = async () => {
+        const { rows } = await pool.query<{ due: boolean }>(
+          `select auth_failed_at is not null and updated_at <= now() - make_interval(secs => $1) as due from onecore_sync.credentials where id = 1`,
+          [everyMs / 1000],
+        );
+        return rows[0]?.due === true;
+      };
+      if (!(await due())) return false;
+      // Another process renewing or re-trying right now: its outcome will do for us too.
+      const lock = await acquireRenewLock(pool);
+      if (!lock) return false;
+      try {
+        if (!(await due())) return false;
+        const row = await readCredentials(pool);
+        if (!row) return false;
+        log.info('authentication failed earlier; trying the refresh tokens we hold again');
+        try {
+          const fresh = await renewWith(row);
+          if (fresh === null || fresh.authFailedAt) return false;
+          if (fresh.accessToken !== null && fresh.accessTokenExpiresAt !== null) adopt(fresh);
+          log.warn('the shop accepts our refresh token again; authentication restored');
+          return true;
+        } catch (err) {
+          // No verdict (transient): note the attempt, so the fleet waits another interval.
+          await touchAuthFailure(pool).catch(() => undefined);
+          log.warn({ error: (err as Error).message }, 'trying the held refresh tokens again failed; will try later');
+          return false;
+        }
+      } finally {
+        await lock.release();
+      }
+    },
     status: () => readTokenStatus(pool),
     async close() {
       if (ownAgent) await agent.close();
@@ -271,29 +356,28 @@ function noToken(): AuthFailed {
   return new AuthFailed({ message: 'no refresh token is stored; set ONECORE_REFRESH_TOKEN or run `onecore-sync token set`' });
 }
 
-/** The renew response, its field names read case-insensitively (the casing changed over time). */
-function parseRenewal(text: string, sent: string): Omit<Renewal, 'requestedAt'> {
-  const endpoint = 'renewtokens';
-  let body: unknown;
+/** A body the shop's own API wrote: JSON by content type, or a JSON object by its first character. */
+function isJsonAnswer(res: HttpResponse): boolean {
+  const type = header(res.headers, 'content-type') ?? '';
+  if (/json/i.test(type)) return true;
+  if (/html/i.test(type)) return false;
   try {
-    body = JSON.parse(text);
+    const v = JSON.parse(res.text) as unknown;
+    return typeof v === 'object' && v !== null;
   } catch {
-    // Redacted by the error itself; a cut-short answer is worth retrying.
-    throw new ProtocolError('200 with a body that is not valid JSON', { endpoint, body: text, transient: true });
+    return false;
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ProtocolError('the renew response is not a JSON object', { endpoint });
-  }
-  const obj = body as Record<string, unknown>;
-  const accessToken = readField(obj, 'accessToken');
-  const refreshToken = readField(obj, 'refreshToken');
-  const expiresIn = Number(readField(obj, 'expiresIn'));
-  if (typeof accessToken !== 'string' || accessToken === '') {
-    throw new ProtocolError(`the renew response has no accessToken (keys: ${Object.keys(obj).join(', ')})`, { endpoint });
-  }
-  registerSecret(accessToken);
-  // No refresh token in the answer means no rotation: keep the one we sent.
-  const kept = typeof refreshToken === 'string' && refreshToken.trim() !== '' ? refreshToken.trim() : sent;
-  registerSecret(kept);
-  return { accessToken, refreshToken: kept, expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN };
+}
+
+/**
+ * Anything but 2xx, a JSON 400/401 or 404: a proxy's 403 or HTML page, 5xx, 429. None of these
+ * is the shop judging our token, so they are retried and never recorded as a refusal.
+ */
+function transientRenewError(res: HttpResponse): OneCoreError {
+  const err = errorForStatus('renewtokens', res);
+  if (isTransient(err)) return err;
+  const type = header(res.headers, 'content-type') ?? 'no content type';
+  return new ProtocolError(`${res.status} answer (${type}) that is not the shop's verdict on the token (a proxy or gateway?); retrying later`, {
+    endpoint: 'renewtokens', status: res.status, body: res.text, transient: true, retryAfterHeaderMs: err.retryAfterHeaderMs,
+  });
 }
