@@ -4,5 +4,5 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: './src/db/schema.ts',
   out: './migrations',
-  schemaFilter: ['onecore', 'onecore_sync'],
+  schemaFilter: ['onecore', 'onecore_sync', 'onecore_history'],
 });

@@ -3,6 +3,7 @@ import { ConfigError } from './ConfigError.js';
 import * as v from './validators.js';
 import { isObject } from '../json/isObject.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../onecore/http.js';
+import { parseHistorySetting, type HistorySetting } from './history.js';
 
 export interface EndpointOptions {
   /** Record field that holds the key; matched case-insensitively. Default `id`. */
@@ -17,6 +18,8 @@ export interface EndpointOptions {
    * walk from the start until a page holds nothing new. Detected when not set.
    */
   order?: 'oldest-first' | 'newest-first';
+  /** Keep every version of every record in `onecore_history.<endpoint>` (overrides ONECORE_HISTORY). */
+  history?: boolean;
 }
 
 export interface Config {
@@ -43,6 +46,10 @@ export interface Config {
   mirrorMaxDeleteShare: number;
   shutdownGraceMs: number;
   endpointOptions: Record<string, EndpointOptions>;
+  /** ONECORE_HISTORY (see src/config/history.ts). */
+  history: HistorySetting;
+  /** ONECORE_HISTORY_KEEP_DAYS: closed history versions older than this are dropped; undefined keeps all. */
+  historyKeepDays: number | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -95,6 +102,8 @@ export function readConfig(env: Env = process.env): Config {
     mirrorMaxDeleteShare: get(env, 'MIRROR_MAX_DELETE_SHARE') !== undefined ? v.share('MIRROR_MAX_DELETE_SHARE', env.MIRROR_MAX_DELETE_SHARE!) : 0.5,
     shutdownGraceMs: get(env, 'SHUTDOWN_GRACE_MS') !== undefined ? v.positiveInteger('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS!, { max: 3600000 }) : 30000,
     endpointOptions: fileOptions.options,
+    history: parseHistorySetting(get(env, 'ONECORE_HISTORY')),
+    historyKeepDays: get(env, 'ONECORE_HISTORY_KEEP_DAYS') !== undefined ? v.positiveInteger('ONECORE_HISTORY_KEEP_DAYS', env.ONECORE_HISTORY_KEEP_DAYS!, { max: 36500 }) : undefined,
   };
 }
 
@@ -113,7 +122,7 @@ function adminToken(raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
-const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize', 'order']);
+const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize', 'order', 'history']);
 
 /**
  * The options file: `{"endpoints": {"orders": {"keyField": "orderId"}, …}}`. Listing endpoints
@@ -152,6 +161,10 @@ export function readEndpointOptionsFile(path: string): { endpoints: string[] | u
       if (value === undefined) continue;
       if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`${where}: endpoints.${rawName}.${key} must be a non-empty string`);
       o[key] = value.trim();
+    }
+    if (rawOptions.history !== undefined) {
+      if (typeof rawOptions.history !== 'boolean') throw new ConfigError(`${where}: endpoints.${rawName}.history must be true or false`);
+      o.history = rawOptions.history;
     }
     if (rawOptions.pageSize !== undefined) {
       o.pageSize = v.positiveInteger(`${where}: endpoints.${rawName}.pageSize`, String(rawOptions.pageSize), { max: 100000 });

@@ -9,6 +9,12 @@ import { bigint, bigserial, check, index, integer, pgSchema, primaryKey, smallin
  */
 export const dataSchema = pgSchema('onecore');
 export const syncSchema = pgSchema('onecore_sync');
+/**
+ * `onecore_history` holds, for endpoints with history mode on, every version of every record
+ * (`onecore_history.<endpoint>`) and its as-of function, created by the engine at run time like
+ * the `onecore` tables (see src/db/sql/historyTable.ts).
+ */
+export const historySchema = pgSchema('onecore_history');
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -141,3 +147,15 @@ export const rateLimits = syncSchema.table('rate_limits', {
 });
 
 export const walkIds = syncSchema.sequence('walk_ids');
+
+/**
+ * Endpoints whose history is being kept. A row means the history table holds a current version
+ * for every mirror row (seeded once when history was first turned on); `paused_at` is set when a
+ * walk ran with history off, so the next walk with history on reconciles what it missed.
+ */
+export const historyEndpoints = syncSchema.table('history_endpoints', {
+  endpoint: text('endpoint').primaryKey(),
+  enabledAt: ts('enabled_at').notNull().defaultNow(),
+  reconciledAt: ts('reconciled_at').notNull().defaultNow(),
+  pausedAt: ts('paused_at'),
+});

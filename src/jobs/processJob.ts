@@ -6,6 +6,7 @@ import type { ShopApi } from '../onecore/createShopApi.js';
 import { RateLimited } from '../onecore/errors.js';
 import { resolveEndpoints } from '../sync/resolveEndpoints.js';
 import { walkEndpoint, type WalkResult } from '../sync/walkEndpoint.js';
+import { historyEnabled } from '../config/history.js';
 import { authPausedMessage, recordAuthFailure } from './authPause.js';
 import { classifyFailure } from './classifyFailure.js';
 import { enqueueWalk } from './enqueue.js';
@@ -57,8 +58,8 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
   let result: WalkResult;
   try {
     result = await walkEndpoint(
-      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, order: deps.config.endpointOptions[endpoint]?.order, jobId: job.id ?? null },
-      { pool: deps.pool, pages: deps.shop.pages, log, maxDeleteShare: deps.config.mirrorMaxDeleteShare, signal: deps.signal },
+      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, order: deps.config.endpointOptions[endpoint]?.order, jobId: job.id ?? null, history: historyEnabled(deps.config, endpoint) },
+      { pool: deps.pool, pages: deps.shop.pages, log, maxDeleteShare: deps.config.mirrorMaxDeleteShare, historyKeepDays: deps.config.historyKeepDays, signal: deps.signal },
     );
   } catch (err) {
     if (deps.signal.aborted) {

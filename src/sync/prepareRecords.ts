@@ -1,5 +1,6 @@
 import { normalizeRecord } from './normalizeDates.js';
 import type { Rejection } from '../db/sql/storePage.js';
+import { readModifiedAt } from '../history/modifiedAt.js';
 
 export interface PreparedPage {
   /** Keys and JSON texts, one per distinct key (the last occurrence in the page wins). */
@@ -7,6 +8,8 @@ export interface PreparedPage {
   json: string[];
   rejections: Rejection[];
   datesRewritten: number;
+  /** History mode only: each record's modification date-time (see readModifiedAt), aligned with `ids`. */
+  modifiedAt?: (string | null)[];
 }
 
 /** `\u0000` escapes that are not themselves escaped backslashes: `jsonb` refuses them. */
@@ -18,8 +21,9 @@ const RAW_LIMIT = 1_000_000;
  * date-times to UTC, and serializes it once. Whatever cannot be stored is returned as a rejection
  * with the reason, never dropped.
  */
-export function prepareRecords(records: unknown[], keyField: string): PreparedPage {
+export function prepareRecords(records: unknown[], keyField: string, opts: { modifiedAt?: boolean } = {}): PreparedPage {
   const byId = new Map<string, string>();
+  const modifiedById = opts.modifiedAt ? new Map<string, string | null>() : undefined;
   const rejections: Rejection[] = [];
   let datesRewritten = 0;
   const keyLower = keyField.toLowerCase();
@@ -43,8 +47,14 @@ export function prepareRecords(records: unknown[], keyField: string): PreparedPa
     // Delete first so a repeated key moves to the end: the last occurrence is the newest.
     byId.delete(key);
     byId.set(key, json);
+    if (modifiedById) {
+      modifiedById.delete(key);
+      modifiedById.set(key, readModifiedAt(value as Record<string, unknown>));
+    }
   }
-  return { ids: [...byId.keys()], json: [...byId.values()], rejections, datesRewritten };
+  const page: PreparedPage = { ids: [...byId.keys()], json: [...byId.values()], rejections, datesRewritten };
+  if (modifiedById) page.modifiedAt = [...modifiedById.values()];
+  return page;
 }
 
 /** The key, found case-insensitively (`id`, `Id`, `ID`), as text; undefined when unusable. */

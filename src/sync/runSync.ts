@@ -8,6 +8,8 @@ export interface RunSyncRequest {
   from?: string | null;
   requestId?: string | null;
   endpointOptions?: Record<string, EndpointOptions>;
+  /** History mode per endpoint (see historyEnabled). */
+  history?: (endpoint: string) => boolean;
   /** Endpoints walked at once; each holds one Postgres connection. */
   concurrency?: number;
 }
@@ -23,7 +25,7 @@ export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (r
     for (let endpoint = queue.shift(); endpoint !== undefined; endpoint = queue.shift()) {
       if (deps.signal?.aborted) return;
       const result = await walkEndpoint(
-        { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField, order: req.endpointOptions?.[endpoint]?.order },
+        { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField, order: req.endpointOptions?.[endpoint]?.order, history: req.history?.(endpoint) ?? false },
         deps,
       );
       results.push(result);

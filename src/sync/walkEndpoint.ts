@@ -15,6 +15,9 @@ import { describeError } from './describeError.js';
 import { detectKeyField } from './detectKeyField.js';
 import { detectOrder, type ListOrder } from './detectOrder.js';
 import { ProtocolError } from '../onecore/errors.js';
+import { ensureHistoryTable } from '../db/sql/historyTable.js';
+import { prepareHistory } from './prepareHistory.js';
+import { dropOldVersions } from '../db/sql/historyRetention.js';
 
 /** Pages fetched and prepared ahead of the one being written (see walkPages). */
 const PAGES_AHEAD = 2;
@@ -36,6 +39,8 @@ export interface WalkRequest {
   /** The listing's order from the config file; detected when absent. */
   order?: ListOrder;
   jobId?: string | null;
+  /** History mode: every version of every record in `onecore_history.<endpoint>` (ONECORE_HISTORY). */
+  history?: boolean;
 }
 
 /**
@@ -61,6 +66,8 @@ export interface WalkDeps {
   pages: PageSource;
   log: Logger;
   maxDeleteShare: number;
+  /** ONECORE_HISTORY_KEEP_DAYS: after a mirror, closed history versions older than this are dropped. */
+  historyKeepDays?: number;
   signal?: AbortSignal;
   onProgress?: (progress: WalkProgress) => void;
 }
@@ -113,6 +120,7 @@ export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<Wa
     try {
       await closeAbandonedRuns(lockClient, endpoint);
       await ensureRecordTable(lockClient, endpoint);
+      if (req.history) await ensureHistoryTable(lockClient, endpoint);
       return await walkLocked(lockClient, endpoint, keyField, req, deps);
     } finally {
       await unlockEndpoint(lockClient, endpoint).catch((err: Error) => {
@@ -140,12 +148,14 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   let checkpoint = await startingPoint(db, endpoint, req, plan.newestFirst);
   let runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: checkpoint.cursor });
   const result: WalkResult = { ...emptyResult(endpoint, mode, runId, 'succeeded'), cursorStart: checkpoint.cursor, cursorEnd: checkpoint.cursor };
+  const history = req.history === true;
+  await prepareHistory(db, endpoint, history, runId, log);
   log.info({ endpoint, mode, runId, walkId: checkpoint.walkId, resumed: checkpoint.pages > 0 }, checkpoint.cursor === null ? 'walk starting from the beginning' : 'walk resuming from checkpoint');
 
   let restarted = false;
   for (;;) {
     try {
-      await walkPages(db, endpoint, keyField, checkpoint, runId, result, deps, plan);
+      await walkPages(db, endpoint, keyField, history, checkpoint, runId, result, deps, plan);
       if (plan.detect && !plan.newestFirst && checkpoint.cursor !== null && (await headLooksNewestFirst(endpoint, keyField, deps))) throw new NewestFirstDetected();
       break;
     } catch (err) {
@@ -186,7 +196,11 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
     return await failed(deps, endpoint, mode, runId, result, err);
   }
   if (mode === 'mirror') {
-    await finishMirror(db, endpoint, checkpoint, runId, result, deps);
+    await finishMirror(db, endpoint, history, checkpoint, runId, result, deps);
+    if (history && deps.historyKeepDays !== undefined) {
+      const dropped = await dropOldVersions(db, endpoint, deps.historyKeepDays);
+      if (dropped > 0) log.info({ endpoint, dropped, keepDays: deps.historyKeepDays }, 'history versions older than ONECORE_HISTORY_KEEP_DAYS dropped');
+    }
   } else if (mode === 'backfill' || (mode === 'incremental' && plan.newestFirst)) {
     await completeWalk(db, endpoint, mode);
   }
@@ -196,7 +210,7 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   return result;
 }
 
-async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, plan: ListingPlan): Promise<void> {
+async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, plan: ListingPlan): Promise<void> {
   const mode = checkpoint.mode;
   const abort = new AbortController();
   const onAbort = () => abort.abort(deps.signal?.reason);
@@ -209,7 +223,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
     // A newest-first incremental stops early: it reads no page ahead, so it asks for none it will not use.
     const ahead = plan.newestFirst && mode === 'incremental' ? 0 : PAGES_AHEAD;
-    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, deps.log), ahead)) {
+    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log), ahead)) {
       if (plan.detect && order !== undefined) {
         plan.detect = false;
         if (order === 'newest-first' && !plan.newestFirst) {
@@ -240,6 +254,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
         rejections: prepared.rejections,
         recordsSeen: recordCount,
         cursorAfter,
+        history: history ? { modifiedAt: prepared.modifiedAt! } : null,
       });
       pageNo += 1;
       result.pages += 1;
@@ -269,7 +284,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
  * are dropped once prepared: only their rows are needed from then on, and holding two parsed
  * pages besides their rows would only raise the peak memory.
  */
-async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, log: Logger): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
+async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, history: boolean, log: Logger): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
   let keyField: string | undefined;
   for await (const page of pages) {
     if (keyField === undefined) {
@@ -280,7 +295,7 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
         log.warn({ endpoint, keyField }, `records have no "id"; keyed by "${keyField}" (set keyField in ONECORE_CONFIG_FILE to make it explicit)`);
       }
     }
-    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id');
+    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history });
     const recordCount = page.records.length;
     const order = detectOrder(page.records, keyField ?? configuredKey ?? 'id');
     page.records = [];
@@ -293,7 +308,7 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
  * be more than the allowed share (an API glitch that returns too little must not wipe the mirror).
  * Then move the incremental cursor to where the mirror ended: everything before it has been seen.
  */
-async function finishMirror(db: PoolClient, endpoint: string, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
+async function finishMirror(db: PoolClient, endpoint: string, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
   const walkId = checkpoint.walkId!;
   const walkStartedAt = checkpoint.walkStartedAt!;
   await db.query('begin');
@@ -303,7 +318,8 @@ async function finishMirror(db: PoolClient, endpoint: string, checkpoint: Checkp
       result.message = `deletions refused: the mirror would mark ${plan.missing} of ${plan.live} live records deleted, more than MIRROR_MAX_DELETE_SHARE=${deps.maxDeleteShare}; nothing was marked`;
       deps.log.warn({ endpoint, runId, missing: plan.missing, live: plan.live }, result.message);
     } else if (plan.missing > 0) {
-      result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt);
+      // With history on, each deletion closes the record's current version in the same statement.
+      result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
     }
     const final = await readCheckpoint(db, endpoint, 'mirror');
     await setCursor(db, endpoint, 'incremental', final?.cursor ?? null);

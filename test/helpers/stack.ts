@@ -10,6 +10,7 @@ import { recordTable } from '../../src/db/quoteIdent.js';
 import type { Mode } from '../../src/db/sql/checkpoints.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { canonicalJson } from './canonicalJson.js';
+import { historyEnabled } from '../../src/config/history.js';
 
 export interface Stack {
   sim: Simulator;
@@ -52,8 +53,8 @@ export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<st
     },
     walk(endpoint, mode, extra = {}) {
       return walkEndpoint(
-        { endpoint, mode, from: extra.from, requestId: extra.requestId, keyField: config.endpointOptions[endpoint]?.keyField, order: config.endpointOptions[endpoint]?.order },
-        { pool: db.pool, pages: stack.api().pages, log, maxDeleteShare: extra.maxDeleteShare ?? config.mirrorMaxDeleteShare },
+        { endpoint, mode, from: extra.from, requestId: extra.requestId, keyField: config.endpointOptions[endpoint]?.keyField, order: config.endpointOptions[endpoint]?.order, history: historyEnabled(config, endpoint) },
+        { pool: db.pool, pages: stack.api().pages, log, maxDeleteShare: extra.maxDeleteShare ?? config.mirrorMaxDeleteShare, historyKeepDays: config.historyKeepDays },
       );
     },
     async close() {

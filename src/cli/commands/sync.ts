@@ -12,6 +12,7 @@ import { renderSummary } from '../summary.js';
 import type { Mode } from '../../db/sql/checkpoints.js';
 import { randomUUID } from 'node:crypto';
 import { migrateDatabase } from '../../db/migrate.js';
+import { historyEnabled } from '../../config/history.js';
 
 export const syncCommand: Command = {
   summary: 'run once in this process, without Redis: --mode incremental|mirror|backfill, --endpoint NAME…, --from CURSOR',
@@ -59,8 +60,8 @@ export async function runSyncCommand(
     let results;
     try {
       results = await runSync(
-        { mode: req.mode, endpoints, from: req.from, requestId: req.mode === 'backfill' ? randomUUID() : null, endpointOptions: ctx.config.endpointOptions, concurrency: req.concurrency },
-        { pool, pages: api.pages, log: ctx.log, maxDeleteShare: ctx.config.mirrorMaxDeleteShare, signal: stop.signal, onProgress: progress.update },
+        { mode: req.mode, endpoints, from: req.from, requestId: req.mode === 'backfill' ? randomUUID() : null, endpointOptions: ctx.config.endpointOptions, concurrency: req.concurrency, history: (e) => historyEnabled(ctx.config, e) },
+        { pool, pages: api.pages, log: ctx.log, maxDeleteShare: ctx.config.mirrorMaxDeleteShare, historyKeepDays: ctx.config.historyKeepDays, signal: stop.signal, onProgress: progress.update },
         progress.finish,
       );
     } finally {

@@ -3,6 +3,7 @@ import type { ClientBase } from 'pg';
 import type { Mode } from './checkpoints.js';
 import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
 import { recordTable } from '../quoteIdent.js';
+import { historyCtes } from './historyCtes.js';
 
 /** A record that could not be stored, kept verbatim in `rejected_records` with the reason. */
 export interface Rejection {
@@ -26,6 +27,12 @@ export interface PageWrite {
   recordsSeen: number;
   /** The checkpoint after this page. */
   cursorAfter: string | null;
+  /**
+   * History mode (`onecore_history.<endpoint>`): each record's own modification date-time,
+   * aligned with `ids` (null where it carries none). Absent: the endpoint keeps no history, and
+   * the page statement is the plain one.
+   */
+  history?: { modifiedAt: (string | null)[] } | null;
 }
 
 /**
@@ -46,13 +53,17 @@ export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
  * explicit transaction. The caller must not have a transaction open.
  */
 export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BATCH_CHARS): Promise<UpsertCounts> {
-  const batches = splitBatches(p.ids, p.json, maxBatchChars);
+  if (p.history && p.history.modifiedAt.length !== p.ids.length) {
+    // A misaligned array would pin one record's date on another's version: refuse, loudly.
+    throw new Error(`storePage: ${p.history.modifiedAt.length} modification dates for ${p.ids.length} records`);
+  }
+  const batches = splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars);
   if (batches.length === 1) return pageStatement(db, p, batches[0]!, null, { inserted: 0, updated: 0 });
   await db.query('begin');
   try {
     const before = { inserted: 0, updated: 0 };
     for (const b of batches.slice(0, -1)) {
-      const c = await upsertRecords(db, p.endpoint, b.ids, b.json);
+      const c = p.history ? await upsertHistoryBatch(db, p, b) : await upsertRecords(db, p.endpoint, b.ids, b.json);
       before.inserted += c.inserted;
       before.updated += c.updated;
     }
@@ -68,22 +79,24 @@ export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BA
 interface Batch {
   ids: string[];
   json: string[];
+  /** History mode: modification date-times aligned with `ids`; null otherwise. */
+  modifiedAt: (string | null)[] | null;
 }
 
-function splitBatches(ids: string[], json: string[], maxChars: number): Batch[] {
+function splitBatches(ids: string[], json: string[], modifiedAt: (string | null)[] | null, maxChars: number): Batch[] {
   const out: Batch[] = [];
   let start = 0;
   let chars = 0;
   for (let i = 0; i < json.length; i++) {
     const len = json[i]!.length + 1;
     if (i > start && chars + len > maxChars) {
-      out.push({ ids: ids.slice(start, i), json: json.slice(start, i) });
+      out.push({ ids: ids.slice(start, i), json: json.slice(start, i), modifiedAt: modifiedAt?.slice(start, i) ?? null });
       start = i;
       chars = 0;
     }
     chars += len;
   }
-  out.push(start === 0 ? { ids, json } : { ids: ids.slice(start), json: json.slice(start) });
+  out.push(start === 0 ? { ids, json, modifiedAt } : { ids: ids.slice(start), json: json.slice(start), modifiedAt: modifiedAt?.slice(start) ?? null });
   return out;
 }
 
@@ -93,10 +106,11 @@ function splitBatches(ids: string[], json: string[], maxChars: number): Batch[] 
  * keys when the batch is only its last part (null: the batch is the page).
  */
 async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<UpsertCounts> {
+  const history = p.history ? `${historyCtes(p.endpoint, '$1', '$17', '$11')},` : '';
   const { rows } = await db.query<{ inserted: number; updated: number }>({
-    name: pageStatementName(p.endpoint),
+    name: pageStatementName(p.endpoint, p.history ? 'history' : 'plain'),
     text: `
-    with ${upsertCtes(recordTable(p.endpoint), '$1', '$2')},
+    with ${upsertCtes(recordTable(p.endpoint), '$1', '$2', { returnRows: Boolean(p.history) })},${history}
     counts as (
       select $15::int + count(*) filter (where is_insert)::int as inserted,
              $16::int + count(*) filter (where not is_insert)::int as updated
@@ -142,11 +156,23 @@ async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: st
       seenIds,
       before.inserted,
       before.updated,
+      ...(p.history ? [batch.modifiedAt] : []),
     ],
   });
   const inserted = rows[0]!.inserted;
   const updated = rows[0]!.updated;
   return { inserted, updated, unchanged: p.ids.length - inserted - updated };
+}
+
+/** History mode, a batch before the last of a page too large for one statement (see storePage). */
+async function upsertHistoryBatch(db: PageDb, p: PageWrite, batch: Batch): Promise<{ inserted: number; updated: number }> {
+  const { rows } = await db.query<{ inserted: number; updated: number }>({
+    text: `
+    with ${upsertCtes(recordTable(p.endpoint), '$1', '$2', { returnRows: true })},${historyCtes(p.endpoint, '$1', '$3', '$4')}
+    select count(*) filter (where is_insert)::int as inserted, count(*) filter (where not is_insert)::int as updated from written`,
+    values: [batch.ids, jsonLines(batch.json), batch.modifiedAt, p.runId],
+  });
+  return rows[0]!;
 }
 
 /** A pool or client: the page statement is a named (prepared) one, which needs pg's config form. */
@@ -160,11 +186,12 @@ const statementNames = new Map<string, string>();
  * One name per endpoint (its text names the endpoint's table), short enough for Postgres' 63-byte
  * limit whatever the endpoint is called.
  */
-function pageStatementName(endpoint: string): string {
-  let name = statementNames.get(endpoint);
+function pageStatementName(endpoint: string, variant: 'plain' | 'history'): string {
+  const key = variant === 'plain' ? endpoint : `${endpoint}\u0000history`;
+  let name = statementNames.get(key);
   if (name === undefined) {
     name = `ocs_store_page_${statementNames.size + 1}`;
-    statementNames.set(endpoint, name);
+    statementNames.set(key, name);
   }
   return name;
 }

@@ -24,7 +24,9 @@ export interface UpsertCounts {
  * appears between the lookup and the insert. `synced_at` moves only when the content does. Keys
  * must be unique within the batch (the engine keeps the last occurrence).
  */
-export function upsertCtes(table: string, idsParam: string, jsonParam: string): string {
+export function upsertCtes(table: string, idsParam: string, jsonParam: string, opts: { returnRows?: boolean } = {}): string {
+  // History mode reads the written rows themselves (historyCtes); otherwise only the flag travels.
+  const returning = opts.returnRows ? '(xmax = 0) as is_insert, t.id, t.data' : '(xmax = 0) as is_insert';
   return `
     incoming as materialized (
       select u.id, u.data::jsonb as data
@@ -40,7 +42,7 @@ export function upsertCtes(table: string, idsParam: string, jsonParam: string): 
              synced_at = case when t.data is distinct from excluded.data then excluded.synced_at else t.synced_at end,
              deleted_at = null
        where t.data is distinct from excluded.data or t.deleted_at is not null
-      returning (xmax = 0) as is_insert
+      returning ${returning}
     )`;
 }
 

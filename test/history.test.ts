@@ -1,0 +1,203 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
+import { historyProblems, versionChains } from './helpers/historyChains.js';
+import { canonicalJson } from './helpers/canonicalJson.js';
+import { readConfig } from '../src/config/readConfig.js';
+import { historyEnabled } from '../src/config/history.js';
+import { ConfigError } from '../src/config/ConfigError.js';
+import { readModifiedAt } from '../src/history/modifiedAt.js';
+
+/** A moment strictly between two walks: Postgres' clock, so comparable with valid_from/valid_to. */
+async function dbNow(stack: Stack): Promise<Date> {
+  const { rows } = await stack.db.pool.query<{ t: Date }>(`select clock_timestamp() as t`);
+  await new Promise((r) => setTimeout(r, 5));
+  return rows[0]!.t;
+}
+
+async function asOf(stack: Stack, endpoint: string, at: Date): Promise<Map<string, unknown>> {
+  const { rows } = await stack.db.pool.query<{ id: string; data: unknown }>(`select id, data from onecore_history.${endpoint}_as_of($1)`, [at]);
+  return new Map(rows.map((r) => [r.id, r.data]));
+}
+
+async function liveRows(stack: Stack, endpoint: string): Promise<Map<string, unknown>> {
+  const { rows } = await stack.db.pool.query<{ id: string; data: unknown }>(`select id, data from onecore.${endpoint} where deleted_at is null`);
+  return new Map(rows.map((r) => [r.id, r.data]));
+}
+
+const canon = (m: Map<string, unknown>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${canonicalJson(v)}`);
+
+describe('history mode', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ sim: { records: 250, seed: 5 }, env: { ONECORE_HISTORY: 'quotations,orders' } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('keeps every version: inserts, updates, deletions and un-deletions, each in the run that saw it', async () => {
+    const first = await stack.walk('quotations', 'mirror');
+    expect(first.status).toBe('succeeded');
+    let chains = await versionChains(stack.db.pool, 'quotations');
+    expect(chains.size).toBe(250);
+    for (const [, chain] of chains) expect(chain).toMatchObject([{ change: 'insert', valid_to: null, run_id: String(first.runId) }]);
+    // The record's own modification date-time is kept beside the version.
+    const [someId, [someVersion]] = [...chains.entries()][0]!;
+    const upstream = stack.sim.truth('quotations').find((r) => (r as { id: string }).id === someId) as { modified: string };
+    expect(someVersion!.modified_at!.getTime()).toBe(Date.parse(upstream.modified));
+    const beforeChanges = await dbNow(stack);
+
+    const [a, b] = stack.sim.truth('quotations') as Array<{ id: string }>;
+    const aBefore = (await liveRows(stack, 'quotations')).get(a!.id);
+    stack.sim.update('quotations', a!.id);
+    const bRecord = structuredClone(stack.sim.truth('quotations').find((r) => (r as { id: string }).id === b!.id));
+    stack.sim.remove('quotations', b!.id);
+    const second = await stack.walk('quotations', 'mirror');
+    expect(second).toMatchObject({ status: 'succeeded', updated: 1, deleted: 1 });
+    const afterDelete = await dbNow(stack);
+
+    chains = await versionChains(stack.db.pool, 'quotations');
+    const aChain = chains.get(a!.id)!;
+    expect(aChain.map((v) => [v.change, v.run_id])).toEqual([['insert', String(first.runId)], ['update', String(second.runId)]]);
+    expect(aChain[0]!.valid_to).toEqual(aChain[1]!.valid_from);
+    expect(canonicalJson(aChain[0]!.data)).toBe(canonicalJson(aBefore));
+    const bChain = chains.get(b!.id)!;
+    expect(bChain.map((v) => v.change)).toEqual(['insert', 'delete']);
+    expect(bChain[1]).toMatchObject({ valid_to: null, run_id: String(second.runId) });
+    expect(canonicalJson(bChain[1]!.data)).toBe(canonicalJson(bChain[0]!.data));
+
+    stack.sim.insertRecord('quotations', bRecord);
+    const third = await stack.walk('quotations', 'incremental');
+    expect(third.status).toBe('succeeded');
+    chains = await versionChains(stack.db.pool, 'quotations');
+    expect(chains.get(b!.id)!.map((v) => v.change)).toEqual(['insert', 'delete', 'undelete']);
+    expect(await historyProblems(stack.db.pool, 'quotations')).toEqual([]);
+
+    // As of any moment: the table as it was then.
+    const then = await asOf(stack, 'quotations', beforeChanges);
+    expect(then.size).toBe(250);
+    expect(canonicalJson(then.get(a!.id))).toBe(canonicalJson(aBefore));
+    const deletedThen = await asOf(stack, 'quotations', afterDelete);
+    expect(deletedThen.size).toBe(249);
+    expect(deletedThen.has(b!.id)).toBe(false);
+    expect(canon(await asOf(stack, 'quotations', await dbNow(stack)))).toEqual(canon(await liveRows(stack, 'quotations')));
+    expect(await asOf(stack, 'quotations', new Date('2000-01-01T00:00:00Z'))).toEqual(new Map());
+  });
+
+  it('an unchanged re-mirror writes no data row and no history row', async () => {
+    await stack.walk('orders', 'mirror');
+    const rowVersions = async () => ({
+      data: (await stack.db.pool.query(`select id, xmin::text as x from onecore.orders order by id`)).rows,
+      history: (await stack.db.pool.query(`select id, valid_from, xmin::text as x from onecore_history.orders order by id, valid_from`)).rows,
+    });
+    const before = await rowVersions();
+    const again = await stack.walk('orders', 'mirror');
+    expect(again).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0, deleted: 0 });
+    expect(await rowVersions()).toEqual(before);
+    expect(await historyProblems(stack.db.pool, 'orders')).toEqual([]);
+  });
+
+  it('endpoints without history get no history table', async () => {
+    await stack.walk('invoices', 'mirror');
+    const { rows } = await stack.db.pool.query(`select to_regclass('onecore_history.invoices') as t`);
+    expect(rows[0].t).toBeNull();
+  });
+
+  it('turning history on for an endpoint with data seeds each record once; a pause is reconciled', async () => {
+    // products: mirrored without history, one record deleted meanwhile.
+    await stack.walk('products', 'mirror');
+    const ids = (stack.sim.truth('products') as Array<{ id: string }>).map((r) => r.id);
+    stack.sim.remove('products', ids[0]!);
+    await stack.walk('products', 'mirror');
+
+    const withHistory = { ...stack.env, ONECORE_HISTORY: 'products' };
+    const run = await runCli(['sync', '--endpoint', 'products'], withHistory);
+    expect(run.code).toBe(0);
+    let chains = await versionChains(stack.db.pool, 'products');
+    expect(chains.size).toBe(250);
+    const synced = new Map((await stack.db.pool.query(`select id, synced_at, deleted_at from onecore.products`)).rows.map((r) => [r.id, r]));
+    expect(chains.get(ids[1]!)).toMatchObject([{ change: 'insert', valid_to: null, valid_from: synced.get(ids[1]!).synced_at }]);
+    expect(chains.get(ids[0]!)!.map((v) => [v.change, v.valid_to === null])).toEqual([['insert', false], ['delete', true]]);
+    expect(chains.get(ids[0]!)![1]!.valid_from).toEqual(synced.get(ids[0]!).deleted_at);
+    expect(await historyProblems(stack.db.pool, 'products')).toEqual([]);
+    const count = async () => (await stack.db.pool.query(`select count(*)::int as n from onecore_history.products`)).rows[0].n;
+    const seeded = await count();
+
+    // Seeded once: further walks with history on add nothing when nothing changed.
+    expect((await runCli(['sync', '--mode', 'mirror', '--endpoint', 'products'], withHistory)).code).toBe(0);
+    expect(await count()).toBe(seeded);
+
+    // History off for a while (this stack's own setting): a change goes unrecorded ...
+    stack.sim.update('products', ids[2]!);
+    await stack.walk('products', 'mirror');
+    expect(await count()).toBe(seeded);
+    // ... and is reconciled by the next walk with history on.
+    expect((await runCli(['sync', '--endpoint', 'products'], withHistory)).code).toBe(0);
+    chains = await versionChains(stack.db.pool, 'products');
+    expect(chains.get(ids[2]!)!.map((v) => v.change)).toEqual(['insert', 'update']);
+    expect(await count()).toBe(seeded + 1);
+    expect(await historyProblems(stack.db.pool, 'products')).toEqual([]);
+  });
+
+  it('ONECORE_HISTORY_KEEP_DAYS drops closed versions older than that after a mirror, never current ones', async () => {
+    const closedBefore = (await stack.db.pool.query(`select count(*)::int as n from onecore_history.quotations where valid_to is not null`)).rows[0].n;
+    expect(closedBefore).toBeGreaterThan(0);
+    // Age the closed versions by 40 days.
+    await stack.db.pool.query(`update onecore_history.quotations set valid_from = valid_from - interval '40 days', valid_to = valid_to - interval '40 days' where valid_to is not null`);
+    const currentBefore = (await stack.db.pool.query(`select count(*)::int as n from onecore_history.quotations where valid_to is null`)).rows[0].n;
+    const run = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'quotations'], { ...stack.env, ONECORE_HISTORY_KEEP_DAYS: '30' });
+    expect(run.code).toBe(0);
+    const after = (await stack.db.pool.query(`select count(*) filter (where valid_to is not null)::int as closed, count(*) filter (where valid_to is null)::int as current from onecore_history.quotations`)).rows[0];
+    expect(after).toEqual({ closed: 0, current: currentBefore });
+    expect(await compareWithSimulator(stack, 'quotations')).toEqual([]);
+  });
+
+  it('"history": true in the options file turns it on for that endpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocs-history-'));
+    const file = join(dir, 'options.json');
+    writeFileSync(file, JSON.stringify({ endpoints: { shopusers: { history: true } } }));
+    const run = await runCli(['sync', '--endpoint', 'shopusers'], { ...stack.env, ONECORE_HISTORY: '', ONECORE_CONFIG_FILE: file });
+    expect(run.code).toBe(0);
+    expect((await versionChains(stack.db.pool, 'shopusers')).size).toBe(250);
+  });
+});
+
+describe('history settings', () => {
+  const base = { ONECORE_BASE_URL: 'https://shop.example.com' };
+  it('ONECORE_HISTORY: a list, all, or a clear error', () => {
+    const c = readConfig({ ...base, ONECORE_HISTORY: 'Orders, quotations' });
+    expect(historyEnabled(c, 'orders')).toBe(true);
+    expect(historyEnabled(c, 'products')).toBe(false);
+    expect(historyEnabled(readConfig({ ...base, ONECORE_HISTORY: 'ALL' }), 'anything')).toBe(true);
+    expect(historyEnabled(readConfig(base), 'orders')).toBe(false);
+    expect(() => readConfig({ ...base, ONECORE_HISTORY: 'all,orders' })).toThrow(/ONECORE_HISTORY must be "all" alone/);
+    expect(() => readConfig({ ...base, ONECORE_HISTORY: 'or ders' })).toThrow(ConfigError);
+    expect(() => readConfig({ ...base, ONECORE_HISTORY_KEEP_DAYS: '0' })).toThrow(/ONECORE_HISTORY_KEEP_DAYS must be greater than zero/);
+    expect(() => readConfig({ ...base, ONECORE_HISTORY_KEEP_DAYS: '1.5' })).toThrow(/ONECORE_HISTORY_KEEP_DAYS must be a whole number/);
+    expect(readConfig({ ...base, ONECORE_HISTORY_KEEP_DAYS: '90' }).historyKeepDays).toBe(90);
+  });
+
+  it('the options file decides per endpoint, also against ONECORE_HISTORY=all', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocs-history-'));
+    const file = join(dir, 'options.json');
+    writeFileSync(file, JSON.stringify({ endpoints: { orders: { history: false }, products: {} } }));
+    const c = readConfig({ ...base, ONECORE_HISTORY: 'all', ONECORE_CONFIG_FILE: file });
+    expect(historyEnabled(c, 'orders')).toBe(false);
+    expect(historyEnabled(c, 'products')).toBe(true);
+    writeFileSync(file, JSON.stringify({ endpoints: { orders: { history: 'yes' } } }));
+    expect(() => readConfig({ ...base, ONECORE_CONFIG_FILE: file })).toThrow(/endpoints\.orders\.history must be true or false/);
+  });
+
+  it('the modification date-time: the documented field names, case-insensitively, real instants only', () => {
+    expect(readModifiedAt({ id: 1, Modified: '2024-05-01T10:00:00Z' })).toBe('2024-05-01T10:00:00Z');
+    expect(readModifiedAt({ id: 1, UPDATEDAT: '2024-05-01T10:00:00.123456Z', lastModified: '2024-05-02T10:00:00Z' })).toBe('2024-05-02T10:00:00Z');
+    expect(readModifiedAt({ id: 1, modified: '2024-02-30T10:00:00Z' })).toBeNull();
+    expect(readModifiedAt({ id: 1, modified: '2024-05-01' })).toBeNull();
+    expect(readModifiedAt({ id: 1, modified: 5, updated: '2024-05-01T10:00:00Z' })).toBe('2024-05-01T10:00:00Z');
+    expect(readModifiedAt({ id: 1, created: '2024-05-01T10:00:00Z' })).toBeNull();
+  });
+});
