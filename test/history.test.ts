@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCli as runCliDefault } from './helpers/cli.js';
 import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
 import { historyProblems, versionChains } from './helpers/historyChains.js';
 import { canonicalJson } from './helpers/canonicalJson.js';
@@ -10,6 +10,9 @@ import { readConfig } from '../src/config/readConfig.js';
 import { historyEnabled } from '../src/config/history.js';
 import { ConfigError } from '../src/config/ConfigError.js';
 import { readModifiedAt } from '../src/history/modifiedAt.js';
+
+/** The machine may be busy: give each CLI run time. */
+const runCli = (args: string[], env: Record<string, string>) => runCliDefault(args, env, { timeoutMs: 240_000 });
 
 /** A moment strictly between two walks: Postgres' clock, so comparable with valid_from/valid_to. */
 async function dbNow(stack: Stack): Promise<Date> {
@@ -107,7 +110,7 @@ describe('history mode', () => {
     expect(rows[0].t).toBeNull();
   });
 
-  it('turning history on for an endpoint with data seeds each record once; a pause is reconciled', async () => {
+  it('turning history on for an endpoint with data seeds each record once; a pause is reconciled', { timeout: 300_000 }, async () => {
     // products: mirrored without history, one record deleted meanwhile.
     await stack.walk('products', 'mirror');
     const ids = (stack.sim.truth('products') as Array<{ id: string }>).map((r) => r.id);
@@ -143,7 +146,7 @@ describe('history mode', () => {
     expect(await historyProblems(stack.db.pool, 'products')).toEqual([]);
   });
 
-  it('ONECORE_HISTORY_KEEP_DAYS drops closed versions older than that after a mirror, never current ones', async () => {
+  it('ONECORE_HISTORY_KEEP_DAYS drops closed versions older than that after a mirror, never current ones', { timeout: 300_000 }, async () => {
     const closedBefore = (await stack.db.pool.query(`select count(*)::int as n from onecore_history.quotations where valid_to is not null`)).rows[0].n;
     expect(closedBefore).toBeGreaterThan(0);
     // Age the closed versions by 40 days.
@@ -156,7 +159,7 @@ describe('history mode', () => {
     expect(await compareWithSimulator(stack, 'quotations')).toEqual([]);
   });
 
-  it('"history": true in the options file turns it on for that endpoint', async () => {
+  it('"history": true in the options file turns it on for that endpoint', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocs-history-'));
     const file = join(dir, 'options.json');
     writeFileSync(file, JSON.stringify({ endpoints: { shopusers: { history: true } } }));

@@ -27,7 +27,7 @@ describe('history mode: SIGKILL mid-walk', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: 1500, pageSize: 50, latencyMs: 15, seed: 11 }, env: { ONECORE_HISTORY: 'orders' } });
+    stack = await startStack({ sim: { records: 1000, pageSize: 50, latencyMs: 15, seed: 11 }, env: { ONECORE_HISTORY: 'orders' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -75,9 +75,9 @@ describe('history mode: SIGKILL mid-walk', () => {
     const before = await mirrorPages();
     const child = spawnCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], stack.env);
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    await sleepUntil(async () => (await mirrorPages()) >= before + 1 + rand(3), { timeoutMs: 60_000, what: 'a committed page' });
+    await sleepUntil(async () => (await mirrorPages()) >= before + 1 + rand(3), { timeoutMs: 180_000, what: 'a committed page' });
     change(6, 2, 3, 1);
-    await sleepUntil(async () => (await mirrorPages()) >= before + 2 + rand(4), { timeoutMs: 60_000, what: 'another committed page' });
+    await sleepUntil(async () => (await mirrorPages()) >= before + 2 + rand(4), { timeoutMs: 180_000, what: 'another committed page' });
     await new Promise((r) => setTimeout(r, rand(40)));
     child.kill('SIGKILL');
     await exited;
@@ -88,7 +88,7 @@ describe('history mode: SIGKILL mid-walk', () => {
     expect(run.code, run.stderr).toBe(0);
   }
 
-  it('version chains are exactly what the simulator changed, with no double version and no gap', async () => {
+  it('version chains are exactly what the simulator changed, with no double version and no gap', { timeout: 900_000 }, async () => {
     for (const r of stack.sim.truth('orders')) record((r as { id: string }).id, stateOf(r));
     await completedMirror();
 
