@@ -11,9 +11,12 @@ export function asOfFunction(endpoint: string): string {
   return `onecore_history.${quoteIdent(derivedName(endpoint, '_as_of'))}`;
 }
 
-/** The index that allows one current version per key. */
+/**
+ * The index that allows one current version per key. Indexes share their schema's namespace with
+ * tables: the `#` (never in an endpoint name) keeps it from colliding with another endpoint's table.
+ */
 export function currentIndexName(endpoint: string): string {
-  return quoteIdent(derivedName(endpoint, '_current'));
+  return quoteIdent(derivedName(endpoint, '#current'));
 }
 
 /**
