@@ -10,7 +10,8 @@ import { recordTable } from '../quoteIdent.js';
  *
  * - `history_changes`: one row per written record and how its version begins. The record table
  *   read here is the state before this statement (every part of one statement sees the same
- *   snapshot), so a written row that was marked deleted is an `undelete`.
+ *   snapshot), so a written row that was marked deleted is an `undelete`; it is looked up only
+ *   for rows that were not inserted (a first mirror pays no lookup).
  * - `history_closed`: ends the current version of updated and un-deleted records.
  * - `history_opened`: the new current versions. The uncorrelated `(select count(*) …)` runs once,
  *   before the first row is inserted, and drains `history_closed`: the old current version is
@@ -26,8 +27,10 @@ export function historyCtes(endpoint: string, idsParam: string, modifiedParam: s
   return `
     history_changes as materialized (
       select w.id, w.data,
-             case when w.is_insert then 'insert' when cur.deleted_at is not null then 'undelete' else 'update' end as change
-        from written w left join ${table} cur on not w.is_insert and cur.id = w.id
+             case when w.is_insert then 'insert'
+                  when (select cur.deleted_at from ${table} cur where cur.id = w.id) is not null then 'undelete'
+                  else 'update' end as change
+        from written w
     ),
     history_closed as (
       update ${history} h set valid_to = now()
