@@ -10,6 +10,9 @@ import { readConfig } from '../src/config/readConfig.js';
 import { historyEnabled } from '../src/config/history.js';
 import { ConfigError } from '../src/config/ConfigError.js';
 import { readModifiedAt } from '../src/history/modifiedAt.js';
+import { storePage } from '../src/db/sql/storePage.js';
+import { ensureRecordTable } from '../src/db/sql/ensureRecordTable.js';
+import { ensureHistoryTable } from '../src/db/sql/historyTable.js';
 
 /** The machine may be busy: give each CLI run time. */
 const runCli = (args: string[], env: Record<string, string>) => runCliDefault(args, env, { timeoutMs: 240_000 });
@@ -102,6 +105,38 @@ describe('history mode', () => {
     expect(again).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0, deleted: 0 });
     expect(await rowVersions()).toEqual(before);
     expect(await historyProblems(stack.db.pool, 'orders')).toEqual([]);
+  });
+
+  it('a page too large for one statement (written in batches) versions each record once, atomically', async () => {
+    const client = await stack.db.pool.connect();
+    try {
+      await ensureRecordTable(client, 'bigpages');
+      await ensureHistoryTable(client, 'bigpages');
+      const page = (round: number) => {
+        const ids = Array.from({ length: 40 }, (_, i) => `k${i}`);
+        // Round 2 changes every other record (and its modification date).
+        const day = (i: number) => (round === 2 && i % 2 === 0 ? 2 : 1);
+        const json = ids.map((id, i) => JSON.stringify({ id, v: day(i), modified: `2024-01-0${day(i)}T00:00:00Z` }));
+        const modifiedAt = ids.map((_, i) => `2024-01-0${day(i)}T00:00:00Z`);
+        return { endpoint: 'bigpages', mode: 'incremental' as const, runId: round, walkId: null, pageNo: 0, ids, json, rejections: [], recordsSeen: 40, cursorAfter: null, history: { modifiedAt } };
+      };
+      // ~60 characters a record: batches of about 4 records, ten statements in one transaction.
+      expect(await storePage(client, page(1), 250)).toMatchObject({ inserted: 40, updated: 0 });
+      expect(await storePage(client, page(1), 250)).toMatchObject({ inserted: 0, updated: 0, unchanged: 40 });
+      expect(await storePage(client, page(2), 250)).toMatchObject({ inserted: 0, updated: 20 });
+      const chains = await versionChains(stack.db.pool, 'bigpages');
+      expect(chains.size).toBe(40);
+      expect(chains.get('k0')!.map((v) => [v.change, v.run_id, v.modified_at?.toISOString()])).toEqual([
+        ['insert', '1', '2024-01-01T00:00:00.000Z'],
+        ['update', '2', '2024-01-02T00:00:00.000Z'],
+      ]);
+      expect(chains.get('k1')!.map((v) => v.change)).toEqual(['insert']);
+      expect(await historyProblems(stack.db.pool, 'bigpages')).toEqual([]);
+      // Modification dates that do not line up with the records are refused before anything is written.
+      await expect(storePage(client, { ...page(3), history: { modifiedAt: [] } })).rejects.toThrow(/0 modification dates for 40 records/);
+    } finally {
+      client.release();
+    }
   });
 
   it('endpoints without history get no history table', async () => {
