@@ -3,6 +3,8 @@
  * works (detected) or fails loud — never a walk that ends `succeeded` with wrong or no data.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -154,5 +156,67 @@ describe('newest-first listings', () => {
     const r = await stack.walk('orders', 'incremental');
     expect(r.status).toBe('succeeded');
     expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+  });
+});
+
+describe('redirects and error bodies', () => {
+  /** A tiny shop that answers renewals and redirects everything else, counting what it receives. */
+  async function redirectingShop(location: (path: string) => string, status = 301) {
+    const seen: Array<{ path: string; auth: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization });
+      if (req.method === 'POST' && /renewtokens/i.test(req.url ?? '')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ refreshToken: 'redirect-test-refresh-0001', accessToken: 'redirect-test-access-0001', expiresIn: 3600 }));
+      }
+      res.writeHead(status, { location: location(req.url ?? '/') });
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    return { url: `http://127.0.0.1:${port}`, seen, port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it('an http → https redirect fails in one line naming the Location and the corrected ONECORE_BASE_URL', async () => {
+    const stack = await stackWith({ sim: { records: 1 } });
+    const shop = await redirectingShop((path) => `https://127.0.0.1:PORT${path}`.replace('PORT', '8443'), 308);
+    try {
+      const run = await runCli(['sync', '--endpoint', 'orders'], { ...stack.env, ONECORE_BASE_URL: shop.url, ONECORE_REFRESH_TOKEN: 'redirect-test-refresh-0001', ONECORE_RETRIES: '0' });
+      expect(run.code).toBe(1);
+      const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders'`);
+      expect(err.rows[0].error).toMatch(/308 redirecting to https:\/\/127\.0\.0\.1:8443\/api\/v2\/orders; the shop wants HTTPS: set ONECORE_BASE_URL=https:\/\/127\.0\.0\.1:8443$/);
+      expect(run.stdout + run.stderr).not.toContain('redirect-test-access-0001');
+    } finally {
+      await shop.close();
+    }
+  });
+
+  it('a redirect to another origin is not followed: the token never reaches it', async () => {
+    const stack = await stackWith({ sim: { records: 1 } });
+    const elsewhere = await redirectingShop(() => '/nowhere', 404);
+    const shop = await redirectingShop((path) => `${elsewhere.url}${path}`, 302);
+    try {
+      const run = await runCli(['sync', '--endpoint', 'orders'], { ...stack.env, ONECORE_BASE_URL: shop.url, ONECORE_REFRESH_TOKEN: 'redirect-test-refresh-0001', ONECORE_RETRIES: '0' });
+      expect(run.code).toBe(1);
+      const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders'`);
+      expect(err.rows[0].error).toContain(`302 redirecting to ${elsewhere.url}/api/v2/orders; check ONECORE_BASE_URL`);
+      expect(elsewhere.seen).toEqual([]);
+      // An OpenAPI document on another origin is fetched without the token.
+      const listed = await runCli(['endpoints'], { ...stack.env, ONECORE_OPENAPI_URL: `${elsewhere.url}/swagger.json` });
+      expect(listed.code).toBe(1);
+      expect(elsewhere.seen.length).toBeGreaterThan(0);
+      expect(elsewhere.seen.every((r) => r.auth === undefined)).toBe(true);
+    } finally {
+      await shop.close();
+      await elsewhere.close();
+    }
+  });
+
+  it('ASP.NET problem details are read into the error message', async () => {
+    const stack = await stackWith({ sim: { records: 10, dialect: 'pascal' } });
+    const run = await runCli(['sync', '--mode', 'backfill', '--endpoint', 'orders', '--from', 'not-a-cursor'], stack.env);
+    expect(run.code).toBe(1);
+    const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders'`);
+    expect(err.rows[0].error).toBe('BadRequest: orders: 400 Bad Request — One or more validation errors occurred. — after: The cursor is invalid.');
   });
 });

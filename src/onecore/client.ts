@@ -41,6 +41,11 @@ export interface OneCoreClient {
   close(): Promise<void>;
 }
 
+function anonymousHeaders(): Record<string, string> {
+  const { authorization: _omitted, ...rest } = apiHeaders('');
+  return rest;
+}
+
 export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const limiter = opts.rateLimiter ?? noRateLimit;
@@ -54,7 +59,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
    * One logical request: waits its turn in the shop-wide schedule before every attempt, retries
    * what may pass (429, 5xx, network, unreadable 200s) and renews the access token at most once.
    */
-  async function execute<T>(endpoint: string, url: string, parse: (res: HttpResponse) => T, signal?: AbortSignal): Promise<T> {
+  async function execute<T>(endpoint: string, url: string, parse: (res: HttpResponse) => T, signal?: AbortSignal, withToken = true): Promise<T> {
     let retries = 0;
     let renewedFor401 = false;
     let renewed: string | undefined;
@@ -62,13 +67,13 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       await limiter.acquire(signal);
       // Asked on every attempt (a cache hit): after a long backoff the token may have been renewed
       // by another walker, or be due for renewal, and a stale one would waste the one 401 retry.
-      const token = renewed ?? (await tokens.getAccessToken());
+      const token = withToken ? renewed ?? (await tokens.getAccessToken()) : '';
       renewed = undefined;
       let res: HttpResponse;
       try {
-        res = await sendRequest(agent, { method: 'GET', url, headers: apiHeaders(token), timeoutMs, signal, endpoint, maxBytes: opts.maxResponseBytes });
+        res = await sendRequest(agent, { method: 'GET', url, headers: withToken ? apiHeaders(token) : anonymousHeaders(), timeoutMs, signal, endpoint, maxBytes: opts.maxResponseBytes });
         if (res.status >= 200 && res.status < 300) return parse(res);
-        if (res.status !== 401) throw errorForStatus(endpoint, res);
+        if (res.status !== 401) throw errorForStatus(endpoint, res, url);
       } catch (err) {
         if (signal?.aborted) throw signal.reason ?? err;
         if (!isTransient(err)) throw err;
@@ -96,7 +101,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       // more; a second 401 means renewing does not help, and looping would hammer the shop.
       // Outside the try: the token service retries its own transient failures, and its AuthFailed
       // must reach the caller as it is.
-      if (renewedFor401) throw new Unauthorized({ endpoint, body: res.text });
+      if (renewedFor401 || !withToken) throw new Unauthorized({ endpoint, body: res.text });
       renewedFor401 = true;
       log.info({ endpoint }, 'access token refused (401); renewing it and retrying once');
       renewed = await tokens.onUnauthorized(token);
@@ -117,7 +122,8 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     getJson(url, signal) {
       const absolute = /^https?:\/\//i.test(url) ? url : `${base}/${url.replace(/^\/+/, '')}`;
       const label = new URL(absolute).pathname;
-      return execute(label, absolute, (res) => parseJsonBody(label, res), signal);
+      // The token goes to the shop's origin only: a document elsewhere is fetched without it.
+      return execute(label, absolute, (res) => parseJsonBody(label, res), signal, new URL(absolute).origin === new URL(base).origin);
     },
     async close() {
       if (ownAgent) await (agent as Dispatcher).close();

@@ -1,4 +1,5 @@
 import { excerpt as cut, redactSecrets } from './secrets.js';
+import { problemSummary } from './problemDetails.js';
 
 /**
  * Typed API errors. The engine decides by type (a 400 restarts a stale cursor, a 403 marks the
@@ -31,7 +32,8 @@ export class OneCoreError extends Error {
   readonly retryAfterHeaderMs: number | undefined;
 
   constructor(message: string, details: OneCoreErrorDetails) {
-    const ex = cut(details.body);
+    // ASP.NET problem details are read into their title, detail and errors; other bodies are cut.
+    const ex = problemSummary(details.body) ?? cut(details.body);
     super(redactSecrets(`${details.prefix === false ? '' : `${details.endpoint}: `}${message}${ex ? ` — ${ex}` : ''}`), details.cause !== undefined ? { cause: details.cause } : undefined);
     this.endpoint = details.endpoint;
     this.status = details.status ?? null;
@@ -91,6 +93,39 @@ export class UnexpectedStatus extends OneCoreError {
   constructor(d: OneCoreErrorDetails & { status: number }) {
     super(`unexpected HTTP status ${d.status}`, d);
   }
+}
+
+/**
+ * A 3xx from the shop. Redirects are never followed: the request carries our token, and a
+ * redirect can point anywhere. The message names the Location, and for an http → https move on the
+ * same host, the ONECORE_BASE_URL to set instead.
+ */
+export class Redirected extends OneCoreError {
+  override name = 'Redirected';
+  readonly location: string | undefined;
+  constructor(d: OneCoreErrorDetails & { status: number; location: string | undefined; requestUrl?: string }) {
+    super(redirectMessage(d.status, d.location, d.requestUrl), { ...d, body: null });
+    this.location = d.location;
+  }
+}
+
+function redirectMessage(status: number, location: string | undefined, requestUrl: string | undefined): string {
+  if (!location) return `the shop answered ${status} (a redirect) without a Location; check ONECORE_BASE_URL`;
+  let target: URL | undefined;
+  let from: URL | undefined;
+  try {
+    from = requestUrl ? new URL(requestUrl) : undefined;
+    target = new URL(location, from);
+  } catch {
+    target = undefined;
+  }
+  const shown = (target?.href ?? location).slice(0, 200);
+  let hint = 'check ONECORE_BASE_URL (redirects are not followed, so the token never goes elsewhere)';
+  if (from && target && from.protocol === 'http:' && target.protocol === 'https:' && from.hostname === target.hostname) {
+    const suffix = from.pathname.replace(/\/api\/.*$/i, '').replace(/\/swagger\/.*$/i, '').replace(/\/+$/, '');
+    hint = `the shop wants HTTPS: set ONECORE_BASE_URL=https://${target.host}${suffix}`;
+  }
+  return `the shop answered ${status} redirecting to ${shown}; ${hint}`;
 }
 
 /** No response: connection refused or reset, DNS, or the per-request timeout. */

@@ -1,4 +1,4 @@
-import { BadRequest, Forbidden, NotFound, ProtocolError, RateLimited, ServerError, UnexpectedStatus, type OneCoreError } from './errors.js';
+import { BadRequest, Forbidden, NotFound, ProtocolError, RateLimited, Redirected, ServerError, UnexpectedStatus, type OneCoreError } from './errors.js';
 import { header, type HttpResponse } from './http.js';
 import { parseRetryAfter } from './retry.js';
 
@@ -20,9 +20,15 @@ export function parseJsonBody(endpoint: string, res: HttpResponse): unknown {
   }
 }
 
-/** The typed error for a non-2xx, non-401 status. 429 and 503 carry the Retry-After they were sent. */
-export function errorForStatus(endpoint: string, res: HttpResponse): OneCoreError {
+/**
+ * The typed error for a non-2xx, non-401 status. 429 and 503 carry the Retry-After they were sent;
+ * a redirect names its Location (`requestUrl` lets it suggest the corrected shop URL).
+ */
+export function errorForStatus(endpoint: string, res: HttpResponse, requestUrl?: string): OneCoreError {
   const body = res.text;
+  if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+    return new Redirected({ endpoint, status: res.status, location: header(res.headers, 'location'), requestUrl });
+  }
   const retryAfterHeaderMs = parseRetryAfter(header(res.headers, 'retry-after'));
   const d = { endpoint, body, retryAfterHeaderMs };
   if (res.status === 400) return new BadRequest(d);

@@ -172,6 +172,8 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         if (res.status === 200 || res.status === 201) return { ok: true, answer: parseRenewal(res.text, log), requestedAt };
         if ((res.status === 400 || res.status === 401) && isJsonAnswer(res)) return { ok: false, status: res.status, body: res.text };
         if (res.status === 404) throw new NotFound({ endpoint, body: `${res.text} (is ONECORE_BASE_URL the shop's URL?)` });
+        // A redirect is final: following it would send the refresh token wherever it points.
+        if (res.status >= 300 && res.status < 400 && res.status !== 304) throw errorForStatus(endpoint, res, renewUrl);
         throw transientRenewError(res);
       } catch (err) {
         if (!isTransient(err) || attempt >= policy.retries) throw err;
