@@ -220,3 +220,15 @@ describe('redirects and error bodies', () => {
     expect(err.rows[0].error).toBe('BadRequest: orders: 400 Bad Request — One or more validation errors occurred. — after: The cursor is invalid.');
   });
 });
+
+describe('ONECORE_NAIVE_TZ', () => {
+  it('stores date-times without an offset as instants in the configured zone', async () => {
+    const stack = await stackWith({ sim: { records: { orders: 0 } }, env: { ONECORE_NAIVE_TZ: 'Europe/Zurich' } });
+    stack.sim.insertRecord('orders', { id: 'tz-1', created: '2024-07-01T10:00:00.1234567', modified: '2024-07-01T10:00:00+02:00', day: '2024-07-01' });
+    stack.sim.insertRecord('orders', { id: 'tz-2', created: '2024-01-15T10:00:00', modified: '2024-01-15T10:00:00Z', day: '2024-01-15' });
+    expect((await stack.walk('orders', 'mirror')).status).toBe('succeeded');
+    const rows = await storedRows(stack.db, 'orders');
+    expect(rows.get('tz-1')).toEqual({ id: 'tz-1', created: '2024-07-01T08:00:00.123456Z', modified: '2024-07-01T08:00:00Z', day: '2024-07-01' });
+    expect(rows.get('tz-2')).toEqual({ id: 'tz-2', created: '2024-01-15T09:00:00Z', modified: '2024-01-15T10:00:00Z', day: '2024-01-15' });
+  });
+});

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { DateTime } from 'luxon';
 import { normalizeDateTime, normalizeDateTimeWithLuxon, normalizeRecord } from '../src/sync/normalizeDates.js';
+import { dateTimeNormalizer } from '../src/sync/naiveTimeZone.js';
+import { readConfig } from '../src/config/readConfig.js';
 import { mulberry32 } from '../src/simulator/random.js';
 
 /** [input, expected output]; expected === input means "left alone". */
@@ -421,5 +423,29 @@ describe('normalizeRecord', () => {
     expect(value[2]).toEqual({ at: '2024-03-01T09:00:00Z' });
     expect(1 in value).toBe(false);
     expect(shared.at).toBe('2024-03-01T10:00:00+01:00');
+  });
+});
+
+describe('ONECORE_NAIVE_TZ: date-times without an offset in a configured zone', () => {
+  it('reads naive values in the zone (DST and fractions kept), leaves values with an offset and non-dates alone', () => {
+    const zurich = dateTimeNormalizer('Europe/Zurich');
+    expect(zurich('2024-03-01T10:00:00')).toBe('2024-03-01T09:00:00Z');
+    expect(zurich('2024-07-01T10:00:00.1234567')).toBe('2024-07-01T08:00:00.123456Z');
+    expect(zurich('2024-07-01T10:00')).toBe('2024-07-01T08:00:00Z');
+    expect(zurich('2024-07-01T10:00:00+02:00')).toBe('2024-07-01T08:00:00Z');
+    expect(zurich('2024-07-01T10:00:00Z')).toBe('2024-07-01T10:00:00Z');
+    expect(zurich('2024-01-01T00:30:00')).toBe('2023-12-31T23:30:00Z');
+    expect(zurich('2024-07-01')).toBe('2024-07-01');
+    expect(zurich('2024-0001')).toBe('2024-0001');
+    expect(zurich('0001-01-01T00:00:00')).toBe('0001-01-01T00:00:00Z');
+    // 01:30 happens twice that night: read as the second (standard time), as luxon does.
+    expect(dateTimeNormalizer('America/New_York')('2024-11-03T01:30:00')).toBe('2024-11-03T06:30:00Z');
+    expect(dateTimeNormalizer('UTC')).toBe(normalizeDateTime);
+  });
+
+  it('is validated at start-up', () => {
+    expect(readConfig({ ONECORE_NAIVE_TZ: 'Europe/Zurich' }).naiveTz).toBe('Europe/Zurich');
+    expect(readConfig({}).naiveTz).toBe('UTC');
+    expect(() => readConfig({ ONECORE_NAIVE_TZ: 'Mars/Olympus' })).toThrow(/ONECORE_NAIVE_TZ must be an IANA time zone/);
   });
 });

@@ -39,6 +39,8 @@ export interface Config {
   incrementalCron: string;
   mirrorCron: string;
   tz: string;
+  /** IANA zone of date-times the shop sends without an offset (ONECORE_NAIVE_TZ). */
+  naiveTz: string;
   adminHost: string;
   adminPort: number;
   adminToken: string | undefined;
@@ -95,6 +97,7 @@ export function readConfig(env: Env = process.env): Config {
     incrementalCron: v.cron('SYNC_INCREMENTAL_CRON', get(env, 'SYNC_INCREMENTAL_CRON') ?? '*/15 * * * *', tz),
     mirrorCron: v.cron('SYNC_MIRROR_CRON', get(env, 'SYNC_MIRROR_CRON') ?? '0 2 * * *', tz),
     tz,
+    naiveTz: get(env, 'ONECORE_NAIVE_TZ') !== undefined ? v.timeZone('ONECORE_NAIVE_TZ', env.ONECORE_NAIVE_TZ!) : 'UTC',
     adminHost: get(env, 'ADMIN_HOST') !== undefined ? v.host('ADMIN_HOST', env.ADMIN_HOST!) : '127.0.0.1',
     adminPort: get(env, 'ADMIN_PORT') !== undefined ? v.port('ADMIN_PORT', env.ADMIN_PORT!) : 9464,
     adminToken: adminToken(get(env, 'ADMIN_TOKEN')),

@@ -1,4 +1,4 @@
-import { normalizeRecord } from './normalizeDates.js';
+import { normalizeDateTime, normalizeRecordWith } from './normalizeDates.js';
 import type { Rejection } from '../db/sql/storePage.js';
 import { readModifiedAt } from '../history/modifiedAt.js';
 
@@ -21,7 +21,8 @@ const RAW_LIMIT = 1_000_000;
  * date-times to UTC, and serializes it once. Whatever cannot be stored is returned as a rejection
  * with the reason, never dropped.
  */
-export function prepareRecords(records: unknown[], keyField: string, opts: { modifiedAt?: boolean } = {}): PreparedPage {
+export function prepareRecords(records: unknown[], keyField: string, opts: { modifiedAt?: boolean; normalize?: (s: string) => string } = {}): PreparedPage {
+  const normalize = opts.normalize ?? normalizeDateTime;
   const byId = new Map<string, string>();
   const modifiedById = opts.modifiedAt ? new Map<string, string | null>() : undefined;
   const rejections: Rejection[] = [];
@@ -37,7 +38,7 @@ export function prepareRecords(records: unknown[], keyField: string, opts: { mod
       rejections.push({ reason: `no key: field "${keyField}" is missing, empty or not a string or integer`, raw: rawText(record) });
       continue;
     }
-    const { value, changed } = normalizeRecord(record);
+    const { value, changed } = normalizeRecordWith(record, normalize);
     datesRewritten += changed;
     const json = JSON.stringify(value);
     if (NUL_ESCAPE.test(json)) {

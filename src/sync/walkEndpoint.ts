@@ -14,6 +14,7 @@ import { tryLockEndpoint, unlockEndpoint } from './endpointLock.js';
 import { describeError } from './describeError.js';
 import { detectKeyField } from './detectKeyField.js';
 import { detectOrder, type ListOrder } from './detectOrder.js';
+import { dateTimeNormalizer } from './naiveTimeZone.js';
 import { ProtocolError } from '../onecore/errors.js';
 import { ensureHistoryTable } from '../db/sql/historyTable.js';
 import { prepareHistory } from './prepareHistory.js';
@@ -70,6 +71,8 @@ export interface WalkDeps {
   historyKeepDays?: number;
   signal?: AbortSignal;
   onProgress?: (progress: WalkProgress) => void;
+  /** IANA zone of date-times without an offset (ONECORE_NAIVE_TZ); default UTC. */
+  naiveTimeZone?: string;
 }
 
 export interface WalkProgress {
@@ -223,7 +226,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
     // A newest-first incremental stops early: it reads no page ahead, so it asks for none it will not use.
     const ahead = plan.newestFirst && mode === 'incremental' ? 0 : PAGES_AHEAD;
-    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log), ahead)) {
+    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log, dateTimeNormalizer(deps.naiveTimeZone)), ahead)) {
       if (plan.detect && order !== undefined) {
         plan.detect = false;
         if (order === 'newest-first' && !plan.newestFirst) {
@@ -284,7 +287,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
  * are dropped once prepared: only their rows are needed from then on, and holding two parsed
  * pages besides their rows would only raise the peak memory.
  */
-async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, history: boolean, log: Logger): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
+async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, history: boolean, log: Logger, normalize: (s: string) => string): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
   let keyField: string | undefined;
   for await (const page of pages) {
     if (keyField === undefined) {
@@ -295,7 +298,7 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
         log.warn({ endpoint, keyField }, `records have no "id"; keyed by "${keyField}" (set keyField in ONECORE_CONFIG_FILE to make it explicit)`);
       }
     }
-    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history });
+    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history, normalize });
     const recordCount = page.records.length;
     const order = detectOrder(page.records, keyField ?? configuredKey ?? 'id');
     page.records = [];

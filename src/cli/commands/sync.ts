@@ -61,7 +61,7 @@ export async function runSyncCommand(
     try {
       results = await runSync(
         { mode: req.mode, endpoints, from: req.from, requestId: req.mode === 'backfill' ? randomUUID() : null, endpointOptions: ctx.config.endpointOptions, concurrency: req.concurrency, history: (e) => historyEnabled(ctx.config, e) },
-        { pool, pages: api.pages, log: ctx.log, maxDeleteShare: ctx.config.mirrorMaxDeleteShare, historyKeepDays: ctx.config.historyKeepDays, signal: stop.signal, onProgress: progress.update },
+        { pool, pages: api.pages, log: ctx.log, maxDeleteShare: ctx.config.mirrorMaxDeleteShare, historyKeepDays: ctx.config.historyKeepDays, naiveTimeZone: ctx.config.naiveTz, signal: stop.signal, onProgress: progress.update },
         progress.finish,
       );
     } finally {
