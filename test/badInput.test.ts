@@ -110,7 +110,7 @@ describe('bad cursors and names', () => {
     };
     const found = discoverEndpoints(doc);
     expect(found.endpoints).toEqual(['orders']);
-    expect(found.skipped.map((s) => s.path).sort()).toEqual(['/api/v2/aufträge', '/api/v2/or"ders', '/api/v2/x;drop table y'].sort());
+    expect(found.skipped.filter((s) => /name is not/.test(s.reason)).map((s) => s.path).sort()).toEqual(['/api/v2/aufträge', '/api/v2/or"ders', '/api/v2/x;drop table y'].sort());
     expect(() => discoverEndpoints({ nope: 1 })).toThrow(/no "paths" object; set ONECORE_ENDPOINTS/);
   });
 

@@ -12,6 +12,7 @@ import { runCli } from './helpers/cli.js';
 import type { EnvelopeOptions } from '../src/simulator/index.js';
 import { compareWithSimulator, startStack, storedRows, type Stack } from './helpers/stack.js';
 import { walkEndpoint } from '../src/sync/walkEndpoint.js';
+import { discoverEndpoints, MAX_DISCOVERED_ENDPOINTS } from '../src/sync/discoverEndpoints.js';
 
 const open: Stack[] = [];
 async function stackWith(...args: Parameters<typeof startStack>): Promise<Stack> {
@@ -230,5 +231,37 @@ describe('ONECORE_NAIVE_TZ', () => {
     const rows = await storedRows(stack.db, 'orders');
     expect(rows.get('tz-1')).toEqual({ id: 'tz-1', created: '2024-07-01T08:00:00.123456Z', modified: '2024-07-01T08:00:00Z', day: '2024-07-01' });
     expect(rows.get('tz-2')).toEqual({ id: 'tz-2', created: '2024-01-15T09:00:00Z', modified: '2024-01-15T10:00:00Z', day: '2024-01-15' });
+  });
+});
+
+describe('discovery', () => {
+  const page = { responses: { '200': { content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array' }, metadata: { type: 'object' } } } } } } } };
+  it('reads paths under OpenAPI 3 servers (with variables), Swagger 2 basePath, and /api/v{version}/ templates', () => {
+    expect(discoverEndpoints({ servers: [{ url: 'https://shop.example.com/api/v2' }], paths: { '/orders': { get: page }, '/orders/{id}': { get: {} } } })).toMatchObject({ endpoints: ['orders'] });
+    expect(discoverEndpoints({ servers: [{ url: '{scheme}://shop/api/v{v}', variables: { scheme: { default: 'https' }, v: { default: '2' } } }], paths: { '/quotations': { get: page } } }).endpoints).toEqual(['quotations']);
+    expect(discoverEndpoints({ swagger: '2.0', basePath: '/api/v2', paths: { '/products': { get: {} } } }).endpoints).toEqual(['products']);
+    expect(discoverEndpoints({ paths: { '/api/v{version}/shopusers': { get: { parameters: [{ name: 'version', in: 'path' }] } }, '/api/v1/orders': { get: {} } } }).endpoints).toEqual(['shopusers']);
+    // a bare-array list is a list (one complete page)
+    expect(discoverEndpoints({ paths: { '/api/v2/productimages': { get: { responses: { '200': { schema: { type: 'array', items: {} } } } } } } }).endpoints).toEqual(['productimages']);
+  });
+
+  it('lists the parameterized routes it skipped, and caps the number of endpoints', () => {
+    const found = discoverEndpoints({ paths: { '/api/v2/orders': { get: page }, '/api/v2/orders/{id}/details': { get: {} }, '/api/v{version}/ordershipments/{orderId}/list': { get: {} } } });
+    expect(found.skipped).toEqual([
+      { path: '/api/v2/orders/{id}/details', reason: 'has path parameters (a detail route), not a list' },
+      { path: '/api/v{version}/ordershipments/{orderId}/list', reason: expect.stringMatching(/per-parent list .*"path" and "parent"/) },
+    ]);
+    const many = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`/api/v2/list${String(i).padStart(3, '0')}`, { get: {} }]));
+    const capped = discoverEndpoints({ paths: many });
+    expect(capped.endpoints).toHaveLength(MAX_DISCOVERED_ENDPOINTS);
+    expect(capped.capped).toBe(250);
+  });
+
+  it('`endpoints` shows the skipped routes; a capped discovery warns', async () => {
+    const stack = await stackWith({ sim: { records: 1 } });
+    const run = await runCli(['endpoints'], stack.env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/skipped routes/);
+    expect(run.stdout).toMatch(/\/api\/v2\/orders\/\{id\}\/details\s+has path parameters/);
   });
 });

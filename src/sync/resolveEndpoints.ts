@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/readConfig.js';
 import type { Queryable } from '../db/sql/queryable.js';
 import { rememberEndpoints } from '../db/sql/endpointState.js';
-import { discoverEndpoints } from './discoverEndpoints.js';
+import { discoverEndpoints, type Discovery } from './discoverEndpoints.js';
 
 export function openapiUrl(config: Config): string {
   return config.openapiUrl ?? `${config.baseUrl}/swagger/v2/swagger.json`;
@@ -14,11 +14,11 @@ export function openapiUrl(config: Config): string {
  */
 export async function resolveEndpoints(
   deps: { db: Queryable; config: Config; log: Logger; fetchJson: (url: string) => Promise<unknown> },
-): Promise<{ endpoints: string[]; source: 'config' | 'discovery' }> {
+): Promise<{ endpoints: string[]; source: 'config' | 'discovery'; skipped: Discovery['skipped'] }> {
   const { config, log } = deps;
   if (config.endpoints) {
     await rememberEndpoints(deps.db, config.endpoints, 'config');
-    return { endpoints: config.endpoints, source: 'config' };
+    return { endpoints: config.endpoints, source: 'config', skipped: [] };
   }
   const url = openapiUrl(config);
   let doc: unknown;
@@ -28,9 +28,12 @@ export async function resolveEndpoints(
     throw new Error(`could not discover endpoints from ${url} (${(err as Error).message}); set ONECORE_ENDPOINTS or ONECORE_OPENAPI_URL`);
   }
   const found = discoverEndpoints(doc);
-  for (const s of found.skipped) log.warn({ path: s.path }, `discovery skipped a route: ${s.reason}`);
+  for (const s of found.skipped) log.info({ path: s.path }, `discovery skipped a route: ${s.reason}`);
+  if (found.capped !== undefined) {
+    log.warn({ listed: found.capped, used: found.endpoints.length }, `the OpenAPI document lists ${found.capped} list endpoints; only the first ${found.endpoints.length} (by name) are synced; set ONECORE_ENDPOINTS to choose`);
+  }
   if (found.endpoints.length === 0) throw new Error(`the OpenAPI document at ${url} lists no list endpoints under /api/v2/; set ONECORE_ENDPOINTS`);
   await rememberEndpoints(deps.db, found.endpoints, 'discovery');
   log.debug({ endpoints: found.endpoints }, 'endpoints discovered from the OpenAPI document');
-  return { endpoints: found.endpoints, source: 'discovery' };
+  return { endpoints: found.endpoints, source: 'discovery', skipped: found.skipped };
 }
