@@ -9,6 +9,7 @@ import { workerCommand } from './commands/worker.js';
 import { triggerCommand } from './commands/trigger.js';
 import { backfillCommand } from './commands/backfill.js';
 import { scheduleCommand } from './commands/schedule.js';
+import { inspectCommand } from './commands/inspect.js';
 
 export interface Command {
   summary: string;
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   schedule: scheduleCommand,
   status: statusCommand,
   endpoints: endpointsCommand,
+  inspect: inspectCommand,
   demo: demoCommand,
   simulate: simulateCommand,
   token: tokenCommand,

@@ -36,6 +36,8 @@ export interface OneCoreClientOptions {
 export interface OneCoreClient {
   /** One page of a V2 list endpoint, from `cursor` (null = the first page). */
   fetchPage(endpoint: string, cursor: string | null, signal?: AbortSignal): Promise<Page>;
+  /** One page's response as it came (status 2xx; the body parsed as JSON but not read as a page): for `inspect`. */
+  fetchRaw(endpoint: string, cursor: string | null, signal?: AbortSignal): Promise<RawPage>;
   /** Any JSON document of the shop (the OpenAPI document), with the same auth and retries. */
   getJson(url: string, signal?: AbortSignal): Promise<unknown>;
   close(): Promise<void>;
@@ -44,6 +46,15 @@ export interface OneCoreClient {
 function anonymousHeaders(): Record<string, string> {
   const { authorization: _omitted, ...rest } = apiHeaders('');
   return rest;
+}
+
+export interface RawPage {
+  status: number;
+  /** Size of the body in bytes (UTF-8). */
+  bytes: number;
+  body: unknown;
+  /** The RFC 8288 Link header, if any. */
+  link: string | null;
 }
 
 export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
@@ -108,16 +119,24 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     }
   }
 
+  function pageUrl(name: string, cursor: string | null): string {
+    const o = opts.endpointOptions?.[name] ?? {};
+    const params: string[] = [];
+    if (cursor !== null) params.push(cursorQuery(cursor));
+    // No page-size parameter is documented: send one only when the operator configured both halves.
+    if (o.pageSizeParam !== undefined && o.pageSize !== undefined) params.push(`${encodeURIComponent(o.pageSizeParam)}=${o.pageSize}`);
+    return `${base}/api/v2/${encodeURIComponent(name)}${params.length > 0 ? `?${params.join('&')}` : ''}`;
+  }
+
   return {
     fetchPage(endpoint, cursor, signal) {
       const name = endpoint.toLowerCase();
       const o = opts.endpointOptions?.[name] ?? {};
-      const params: string[] = [];
-      if (cursor !== null) params.push(cursorQuery(cursor));
-      // No page-size parameter is documented: send one only when the operator configured both halves.
-      if (o.pageSizeParam !== undefined && o.pageSize !== undefined) params.push(`${encodeURIComponent(o.pageSizeParam)}=${o.pageSize}`);
-      const url = `${base}/api/v2/${encodeURIComponent(name)}${params.length > 0 ? `?${params.join('&')}` : ''}`;
-      return execute(name, url, (res) => parsePage(parseJsonBody(name, res), { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') }), signal);
+      return execute(name, pageUrl(name, cursor), (res) => parsePage(parseJsonBody(name, res), { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') }), signal);
+    },
+    fetchRaw(endpoint, cursor, signal) {
+      const name = endpoint.toLowerCase();
+      return execute(name, pageUrl(name, cursor), (res) => ({ status: res.status, bytes: Buffer.byteLength(res.text), body: parseJsonBody(name, res), link: header(res.headers, 'link') ?? null }), signal);
     },
     getJson(url, signal) {
       const absolute = /^https?:\/\//i.test(url) ? url : `${base}/${url.replace(/^\/+/, '')}`;
