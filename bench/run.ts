@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--records N] [--json PATH] [--repeat R] [--scale-repeat R] [--naive K]
  *                    [--page-size P] [--endpoint NAME] [--profile] [--million] [--keep]
+ *                    [--latencies 50,200,500 | 0]
  *
  * The simulator runs in this process; every sync runs as a child process
  * (`node --import tsx src/cli/main.ts sync --mode … --endpoint orders`, ONECORE_MAX_RPS=0,
@@ -16,6 +17,7 @@
  *   5. unchanged re-mirror — records/s and rows written (pg_stat_user_tables)
  *   6. incremental with nothing new — requests per endpoint
  *   7. scale — first mirror at N and 4N: cost per record and peak RSS
+ *   8. a remote shop — every endpoint with latency and ONECORE_MAX_RPS=10 (remoteShop.ts)
  * Each is repeated (--repeat, default 3; 4N: --scale-repeat, default 3) and the median reported.
  * What depends on the page size (1, 3, 5, 6, 7) is measured at the API's default page size (100)
  * and again at --page-size P (default 1000; 0 skips it), asked for through ONECORE_CONFIG_FILE
@@ -48,6 +50,8 @@ import { withDatabase } from '../src/db/withDatabase.js';
 import { copyField, copyIn } from './lib/copyIn.js';
 import { CpuTracker, machineCpu, postgresCpuByPid, sampleProcess } from './lib/procstat.js';
 import { renderProfile, summarizeProfile, type ProfileSummary } from './lib/profileSummary.js';
+import { sharedMachineCeiling } from './lib/sharedCeiling.js';
+import { measureRemoteShop, renderRemoteShop, type RemoteRow } from './remoteShop.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The sync runs as users run it: the built JavaScript under plain node (built below), so its
@@ -73,6 +77,8 @@ const { values: opts } = parseArgs({
     profile: { type: 'boolean', default: false },
     million: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    // The remote-shop rows (remoteShop.ts): simulator latencies in ms, comma-separated; 0 skips them.
+    latencies: { type: 'string', default: '50,200,500' },
   },
 });
 
@@ -92,6 +98,9 @@ const LARGE_PAGE = whole('page-size', opts['page-size']!, 0, 1000);
 const ENDPOINT = opts.endpoint!.toLowerCase();
 const SEED = whole('seed', opts.seed!, 1);
 const JSON_PATH = opts.json!;
+const LATENCIES = opts.latencies!.trim() === '0' || opts.latencies!.trim() === '' ? [] : opts.latencies!.split(',').map((x) => whole('latencies', x.trim(), 1, 10_000));
+/** The remote-shop rows run at this cap (the product's default), with default settings. */
+const REMOTE_MAX_RPS = 10;
 
 const baseDbUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const runId = randomBytes(4).toString('hex');
@@ -671,7 +680,7 @@ interface PageSizeFigures {
   incrementalNothingNew: { median: IncrementalFigures; reps: IncrementalFigures[] };
   scale4N: { records: number; median: MirrorFigures; reps: MirrorFigures[] } | null;
   million: MirrorFigures | null;
-  ratios: { mirrorVsCeiling: number; mirrorVsNaive: number; unchangedSpeedup: number; costPerRecord4NvsN: number | null; peakRss4NvsN: number | null };
+  ratios: { mirrorVsCeiling: number; sharedCeiling: number; mirrorVsSharedCeiling: number; mirrorVsNaive: number; unchangedSpeedup: number; costPerRecord4NvsN: number | null; peakRss4NvsN: number | null };
   bounds: Bounds;
   targets: Target[];
 }
@@ -689,6 +698,8 @@ interface Result {
   /** [API default page size, larger page size (when measured)]. */
   bySize: PageSizeFigures[];
   profile: (ProfileSummary & { file: string; recordsPerSec: number }) | null;
+  /** A remote shop: every endpoint at each --latencies value, ONECORE_MAX_RPS=10, default settings. */
+  remoteShop: RemoteRow[];
 }
 
 async function incrementalNothingNew(sim: Simulator, db: Db, pageSize: number): Promise<IncrementalFigures> {
@@ -763,8 +774,13 @@ function evaluate(
   const unchangedM = f.unchangedMirror.median;
   const scaleM = f.scale4N?.median;
   const ceiling = Math.min(fetchM.recordsPerSec, write.recordsPerSec);
+  // Both ceilings are measured alone, each with the other core free; a mirror must fetch AND
+  // write on the same cores, so each record costs the time of both: 1/(1/fetch + 1/write).
+  const sharedCeiling = sharedMachineCeiling(fetchM.recordsPerSec, write.recordsPerSec);
   const ratios = {
     mirrorVsCeiling: mirrorM.recordsPerSec / ceiling,
+    sharedCeiling,
+    mirrorVsSharedCeiling: mirrorM.recordsPerSec / sharedCeiling,
     mirrorVsNaive: mirrorM.recordsPerSec / naiveM.recordsPerSec,
     unchangedSpeedup: unchangedM.recordsPerSec / mirrorM.recordsPerSec,
     costPerRecord4NvsN: scaleM ? scaleM.usPerRecord / mirrorM.usPerRecord : null,
@@ -889,6 +905,8 @@ async function main(): Promise<void> {
     await simM.close();
   }
 
+  const remoteShop = LATENCIES.length === 0 ? [] : await measureRemoteShop({ databaseUrl: baseDbUrl, latenciesMs: LATENCIES, maxRps: REMOTE_MAX_RPS, repeat: REPEAT, compareFixed: 2, say });
+
   const writeM = medianOf(writeReps);
   const naiveM = medianOf(naiveReps);
   const bySize: PageSizeFigures[] = partial.map((f) => ({ ...f, ...evaluate(f, writeM, naiveM, js, machine.cpus) }));
@@ -904,6 +922,7 @@ async function main(): Promise<void> {
     naive: { median: naiveM, reps: naiveReps },
     bySize,
     profile,
+    remoteShop,
   };
   mkdirSync(dirname(JSON_PATH), { recursive: true });
   writeFileSync(JSON_PATH, JSON.stringify(result, null, 2) + '\n');
@@ -944,6 +963,7 @@ function renderReport(r: Result): string {
   const col = (fn: (s: PageSizeFigures) => string) => sizes.map(fn);
   const ratioRows: string[][] = [
     ['(3) / min(1, 2)', ...col((s) => fmt(s.ratios.mirrorVsCeiling, 2))],
+    [`(3) / shared-machine ceiling 1/(1/(1) + 1/(2))`, ...col((s) => `${fmt(s.ratios.mirrorVsSharedCeiling, 2)} (ceiling ${fmt(s.ratios.sharedCeiling)} rec/s)`)],
     ['(3) / (4)', ...col((s) => `${fmt(s.ratios.mirrorVsNaive, 1)}×`)],
     ['(5) / (3): unchanged speed-up', ...col((s) => `${fmt(s.ratios.unchangedSpeedup, 2)}×`)],
     ['cost per record 4N / N', ...col((s) => (s.ratios.costPerRecord4NvsN === null ? '—' : fmt(s.ratios.costPerRecord4NvsN, 3)))],
@@ -986,6 +1006,7 @@ function renderReport(r: Result): string {
     md(['target', ...sizeHead], targetRows),
     '',
     md(['why: bounds from the measurements', ...sizeHead], boundRows),
+    ...(r.remoteShop.length > 0 ? ['', renderRemoteShop(r.remoteShop)] : []),
   ].join('\n');
 }
 

@@ -128,6 +128,9 @@ describe('bad cursors and names', () => {
     [['sync', '--bogus'], /Unknown option '--bogus'/],
     [['sync', 'extra'], /Unexpected argument 'extra'/i],
     [['simulate', '--port', 'http'], /--port must be a whole number/],
+    [['simulate', '--latency-ms', '1e9'], /--latency-ms must be a whole number from 0/],
+    [['simulate', '--jitter-ms', 'lots'], /--jitter-ms must be a whole number from 0/],
+    [['sync', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 16/],
   ])('the CLI refuses %j with one line and exit 2', async (args, message) => {
     const r = await runCli(args, { ONECORE_BASE_URL: 'http://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
     expect(r.code).toBe(2);

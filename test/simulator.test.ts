@@ -594,6 +594,23 @@ describe('faults', () => {
     await get(sim, '/api/v2/orders', token);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
   });
+
+  it('latencyJitterMs adds up to that much more per response, and requestTimes records each arrival', async () => {
+    const { sim, token } = await setup({ latencyMs: 50, latencyJitterMs: 100 });
+    sim.resetStats();
+    const took: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      expect((await get(sim, '/api/v2/orders', token)).status).toBe(200);
+      took.push(performance.now() - t0);
+    }
+    expect(Math.min(...took)).toBeGreaterThanOrEqual(45);
+    // Drawn, not fixed: the answers do not all take the same time.
+    expect(Math.max(...took) - Math.min(...took)).toBeGreaterThan(5);
+    const times = sim.stats().requestTimes;
+    expect(times).toHaveLength(6);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
 });
 
 describe('openapi document', () => {

@@ -35,7 +35,10 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string;
   queuePrefix: string;
-  concurrency: number;
+  /** SYNC_CONCURRENCY: walks at once, fixed. Unset: sized to fill the request budget (walkerCount.ts). */
+  concurrency: number | undefined;
+  /** SYNC_MAX_CONCURRENCY: the most walks at once when they are sized automatically. */
+  maxConcurrency: number;
   incrementalCron: string;
   mirrorCron: string;
   tz: string;
@@ -93,7 +96,8 @@ export function readConfig(env: Env = process.env): Config {
     databaseUrl: get(env, 'DATABASE_URL') !== undefined ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:']) : undefined,
     redisUrl: get(env, 'REDIS_URL') !== undefined ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:']) : 'redis://127.0.0.1:6379',
     queuePrefix: get(env, 'SYNC_QUEUE_PREFIX') !== undefined ? queuePrefix(env.SYNC_QUEUE_PREFIX!) : 'onecore-sync',
-    concurrency: get(env, 'SYNC_CONCURRENCY') !== undefined ? v.positiveInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY!, { max: 64 }) : 2,
+    concurrency: get(env, 'SYNC_CONCURRENCY') !== undefined ? v.positiveInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY!, { max: 64 }) : undefined,
+    maxConcurrency: get(env, 'SYNC_MAX_CONCURRENCY') !== undefined ? v.positiveInteger('SYNC_MAX_CONCURRENCY', env.SYNC_MAX_CONCURRENCY!, { max: 64 }) : 8,
     incrementalCron: v.cron('SYNC_INCREMENTAL_CRON', get(env, 'SYNC_INCREMENTAL_CRON') ?? '*/15 * * * *', tz),
     mirrorCron: v.cron('SYNC_MIRROR_CRON', get(env, 'SYNC_MIRROR_CRON') ?? '0 2 * * *', tz),
     tz,

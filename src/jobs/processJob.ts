@@ -7,6 +7,7 @@ import { RateLimited } from '../onecore/errors.js';
 import { resolveEndpoints } from '../sync/resolveEndpoints.js';
 import { walkEndpoint, type WalkResult } from '../sync/walkEndpoint.js';
 import { historyEnabled } from '../config/history.js';
+import { longestFirst } from '../sync/longestFirst.js';
 import { authPausedMessage, recordAuthFailure } from './authPause.js';
 import { classifyFailure } from './classifyFailure.js';
 import { enqueueWalk } from './enqueue.js';
@@ -44,6 +45,8 @@ async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSumm
     const kind = classifyFailure(err);
     throw kind === 'auth' || kind === 'final' || kind === 'forbidden' ? new UnrecoverableError((err as Error).message) : err;
   }
+  // Queued longest walk first, so it is taken first (see longestFirst).
+  endpoints = await longestFirst(deps.pool, endpoints);
   const jobs: string[] = [];
   for (const endpoint of endpoints) {
     jobs.push(await enqueueWalk(deps.queue, { kind: 'walk', endpoint, mode: data.mode, ...(data.from !== undefined ? { from: data.from } : {}), ...(data.requestId ? { requestId: data.requestId } : {}) }));

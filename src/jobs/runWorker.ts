@@ -12,6 +12,7 @@ import { openQueue } from './queue.js';
 import { closeRedis, openRedis, redactUrl, warnUnlessNoEviction } from './redis.js';
 import { startScheduleOwner } from './scheduleOwner.js';
 import type { WorkerSettings } from './workerSettings.js';
+import { initialWalkers, mostWalkers, startConcurrencyTuning } from './workerConcurrency.js';
 
 /** Stalled jobs are moved back this many times before BullMQ gives up: kills must not fail a walk. */
 const MAX_STALLED = 10;
@@ -27,7 +28,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
 
   // Each walk holds one connection for its whole walk (it carries the endpoint lock) and borrows
   // another now and then; leave room for the admin server and the checks.
-  const pool = createPool(databaseUrl, log, Math.max(10, config.concurrency * 2 + 4));
+  const pool = createPool(databaseUrl, log, Math.max(10, mostWalkers(config) * 2 + 4));
   // Idempotent and serialized by an advisory lock: a fleet starting at once migrates once.
   await migrateDatabase(pool);
   const shop = createShopApi(config, pool, log);
@@ -42,7 +43,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
     {
       connection: redis,
       prefix: config.queuePrefix,
-      concurrency: config.concurrency,
+      concurrency: initialWalkers(config),
       lockDuration: settings.lockMs,
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: MAX_STALLED,
@@ -70,9 +71,10 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
     log.error({ err: (err as Error).message, host: config.adminHost, port: config.adminPort }, 'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)');
   }
 
+  const tuning = startConcurrencyTuning({ worker, config, roundTrips: shop.roundTrips, log });
   const running = worker.run();
   log.info(
-    { queue: `${config.queuePrefix}:${QUEUE_NAME}`, redis: redactUrl(config.redisUrl), concurrency: config.concurrency, admin: admin?.url ?? null, triggers: config.adminToken ? 'on' : 'off' },
+    { queue: `${config.queuePrefix}:${QUEUE_NAME}`, redis: redactUrl(config.redisUrl), concurrency: config.concurrency ?? 'auto', admin: admin?.url ?? null, triggers: config.adminToken ? 'on' : 'off' },
     'worker started',
   );
 
@@ -93,6 +95,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   process.once('SIGINT', () => force('second signal'));
 
   log.info({ reason }, 'shutting down: taking no new jobs; walks stop after the page under way');
+  tuning.stop();
   const closing = worker.close();
   stop.abort(new Error('shutdown'));
   await closing;

@@ -7,6 +7,7 @@ import { errorForStatus, parseJsonBody } from './responses.js';
 import { cursorQuery, parsePage, type Page } from './page.js';
 import { noRateLimit, type RateLimiter } from './rateLimiter.js';
 import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import type { RoundTrips } from './roundTrips.js';
 
 /** What the client needs from the token service (tokenService.ts implements it). */
 export interface AccessTokenSource {
@@ -31,6 +32,8 @@ export interface OneCoreClientOptions {
   maxResponseBytes?: number;
   /** An agent to share; by default the client owns one and close() closes it. */
   dispatcher?: Dispatcher;
+  /** Where successful answers' round-trip times go (the walker count is sized from them). */
+  roundTrips?: RoundTrips;
 }
 
 export interface OneCoreClient {
@@ -75,7 +78,11 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     let renewedFor401 = false;
     let renewed: string | undefined;
     for (;;) {
-      await limiter.acquire(signal);
+      // The round trip as a walker lives it (what sizes the walker count): from here to the parsed
+      // answer, less the time spent waiting for a turn in the shared budget (that is the budget
+      // working, not the shop being far away).
+      const asked = performance.now();
+      const waitedMs = await limiter.acquire(signal);
       // Asked on every attempt (a cache hit): after a long backoff the token may have been renewed
       // by another walker, or be due for renewal, and a stale one would waste the one 401 retry.
       const token = withToken ? renewed ?? (await tokens.getAccessToken()) : '';
@@ -83,7 +90,11 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       let res: HttpResponse;
       try {
         res = await sendRequest(agent, { method: 'GET', url, headers: withToken ? apiHeaders(token) : anonymousHeaders(), timeoutMs, signal, endpoint, maxBytes: opts.maxResponseBytes });
-        if (res.status >= 200 && res.status < 300) return parse(res);
+        if (res.status >= 200 && res.status < 300) {
+          const parsed = parse(res);
+          opts.roundTrips?.record(performance.now() - asked - waitedMs);
+          return parsed;
+        }
         if (res.status !== 401) throw errorForStatus(endpoint, res, url);
       } catch (err) {
         if (signal?.aborted) throw signal.reason ?? err;

@@ -7,6 +7,7 @@ import { createHttpAgent } from './http.js';
 import { walkPages } from './pager.js';
 import type { Page } from './page.js';
 import { createRateLimiter } from './rateLimiter.js';
+import { createRoundTrips, type RoundTrips } from './roundTrips.js';
 import { createTokenService, type TokenService } from './tokenService.js';
 
 export interface ShopApi {
@@ -15,6 +16,8 @@ export interface ShopApi {
   fetchJson(url: string): Promise<unknown>;
   client: OneCoreClient;
   tokens: TokenService;
+  /** This process's measured round trips to the shop (sizes the walker count). */
+  roundTrips: RoundTrips;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export interface ShopApi {
 export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi {
   const baseUrl = required(config, 'baseUrl', 'ONECORE_BASE_URL', 'to reach the shop (e.g. https://shop.example.com)');
   const dispatcher = createHttpAgent();
+  const roundTrips = createRoundTrips();
   const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, retry: { retries: config.retries }, dispatcher, maxResponseBytes: config.maxResponseBytes });
   const client = createOneCoreClient({
     baseUrl,
@@ -36,12 +40,14 @@ export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi 
     log,
     endpointOptions: config.endpointOptions,
     dispatcher,
+    roundTrips,
   });
   return {
     pages: (endpoint, from, signal) => walkPages(client, endpoint, from, signal),
     fetchJson: (url) => client.getJson(url),
     client,
     tokens,
+    roundTrips,
     async close() {
       await client.close();
       await tokens.close();

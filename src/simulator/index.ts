@@ -9,6 +9,7 @@ import { emptyCounts, FaultController } from './faults.js';
 import { buildOpenApi } from './openapi.js';
 import { PageRenderer } from './page.js';
 import { ENDPOINT_DEFS } from './records.js';
+import { Rng } from './random.js';
 import { createHandler, MAX_PAGE_SIZE, type ServerContext } from './server.js';
 import { EndpointStore } from './store.js';
 import type { Simulator, SimulatorOptions, SimulatorStats } from './types.js';
@@ -24,7 +25,7 @@ const DEFAULT_RECORDS = 1000;
 function emptyStats(names: string[]): SimulatorStats {
   const requests: Record<string, number> = {};
   for (const n of names) requests[n] = 0;
-  return { renewCalls: 0, renewRefused: 0, requests, unauthorized: 0, badRequests: 0, faultsInjected: emptyCounts(), rotations: 0 };
+  return { renewCalls: 0, renewRefused: 0, requests, unauthorized: 0, badRequests: 0, faultsInjected: emptyCounts(), rotations: 0, requestTimes: [] };
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -84,6 +85,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     renderer: new PageRenderer(envelope, () => baseUrl),
     pageSize,
     latencyMs: options.latencyMs ?? 0,
+    latencyJitterMs: options.latencyJitterMs ?? 0,
+    latencyRng: Rng.derive(seed, 'latency'),
     pascal: envelope.casing === 'pascal',
     problemDetails: dialect === 'pascal',
     openapiPath,
@@ -150,6 +153,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return {
         ...stats,
         requests: { ...stats.requests },
+        requestTimes: [...stats.requestTimes],
         faultsInjected: { ...faults.injected },
         rotations: auth.rotations,
       };

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { type FaultController, type FaultDecision, RENEW_ENDPOINT } from './faults.js';
 import { linkCursors, type PageRenderer } from './page.js';
 import type { EndpointStore } from './store.js';
+import type { Rng } from './random.js';
 import type { SimulatorStats } from './types.js';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -24,6 +25,9 @@ export interface ServerContext {
   renderer: PageRenderer;
   pageSize: number;
   latencyMs: number;
+  latencyJitterMs: number;
+  /** Draws the jitter; seeded, so a run is repeatable. */
+  latencyRng: Rng;
   pascal: boolean;
   /** Errors as ASP.NET Core problem details (application/problem+json). */
   problemDetails: boolean;
@@ -94,6 +98,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const store = name === undefined ? undefined : ctx.stores.get(name);
   if (!m || !store || !name) return sendError(ctx, res, 404, 'not found');
   ctx.stats.requests[name] = (ctx.stats.requests[name] ?? 0) + 1;
+  ctx.stats.requestTimes.push(Date.now());
   if (req.method !== 'GET') return sendError(ctx, res, 405, 'method not allowed', { Allow: 'GET' });
 
   const auth = ctx.auth.check(req.headers.authorization);
@@ -125,7 +130,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 }
 
 async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, name: string, store: EndpointStore, query: string): Promise<void> {
-  if (ctx.latencyMs > 0) await ctx.sleep(ctx.latencyMs);
+  const latency = ctx.latencyMs + (ctx.latencyJitterMs > 0 ? ctx.latencyRng.next() * ctx.latencyJitterMs : 0);
+  if (latency > 0) await ctx.sleep(latency);
   const fault = ctx.faults.decide(name);
   if (fault && fault.kind !== 'slow' && fault.kind !== 'truncated' && fault.kind !== 'loop') return sendFault(ctx, req, res, fault);
   if (fault?.kind === 'slow') await ctx.sleep(fault.delayMs);

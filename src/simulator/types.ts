@@ -59,8 +59,13 @@ export interface SimulatorOptions {
   keyFields?: Partial<Record<string, string>>;
   /** Where the OpenAPI document is served; default '/swagger/v2/swagger.json'. */
   openapiPath?: string;
-  /** Delay added to every list response, default 0. */
+  /** Delay added to every list response, default 0: a shop on the other side of a network. */
   latencyMs?: number;
+  /**
+   * Up to this much more, drawn per response (uniformly, seeded), default 0: real round trips
+   * vary, and a walker count tuned to one fixed latency would hide that.
+   */
+  latencyJitterMs?: number;
 }
 
 export interface EndpointInfo {
@@ -84,6 +89,11 @@ export interface SimulatorStats {
   faultsInjected: Record<FaultKind, number>;
   /** Refresh token rotations performed. */
   rotations: number;
+  /**
+   * When each list request arrived (Date.now(), in arrival order, list and detail routes, any
+   * outcome): what a test counts per second to check a request cap from the shop's side.
+   */
+  requestTimes: number[];
 }
 
 export interface Simulator {

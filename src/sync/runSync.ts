@@ -1,6 +1,7 @@
 import type { Mode } from '../db/sql/checkpoints.js';
 import { walkEndpoint, type WalkDeps, type WalkResult } from './walkEndpoint.js';
 import type { EndpointOptions } from '../config/readConfig.js';
+import { longestFirst } from './longestFirst.js';
 
 export interface RunSyncRequest {
   mode: Mode;
@@ -10,30 +11,67 @@ export interface RunSyncRequest {
   endpointOptions?: Record<string, EndpointOptions>;
   /** History mode per endpoint (see historyEnabled). */
   history?: (endpoint: string) => boolean;
-  /** Endpoints walked at once; each holds one Postgres connection. */
-  concurrency?: number;
+  /**
+   * Endpoints walked at once; each holds one Postgres connection. A number is fixed; a function
+   * is asked again after every page (see walkersToFillBudget), so walkers are added as the
+   * measured round trips show the request budget would otherwise sit idle. Default 2.
+   */
+  concurrency?: number | (() => number);
 }
 
 /**
- * Walks several endpoints, a few at a time. One endpoint's failure does not stop the others;
- * each result says how its walk ended.
+ * Walks several endpoints, a few at a time, the longest walks first (see longestFirst). One
+ * endpoint's failure does not stop the others; each result says how its walk ended.
  */
 export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (result: WalkResult) => void): Promise<WalkResult[]> {
-  const queue = [...req.endpoints];
+  const queue = await longestFirst(deps.pool, req.endpoints);
   const results: WalkResult[] = [];
-  const workers = Array.from({ length: Math.max(1, Math.min(req.concurrency ?? 2, queue.length)) }, async () => {
-    for (let endpoint = queue.shift(); endpoint !== undefined; endpoint = queue.shift()) {
-      if (deps.signal?.aborted) return;
-      const result = await walkEndpoint(
-        { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField, order: req.endpointOptions?.[endpoint]?.order, history: req.history?.(endpoint) ?? false },
-        deps,
-      );
-      results.push(result);
-      onResult?.(result);
+  const wanted = typeof req.concurrency === 'function' ? req.concurrency : () => (req.concurrency as number | undefined) ?? 2;
+  const target = () => Math.max(1, Math.min(wanted(), req.endpoints.length));
+  const walkers: Promise<void>[] = [];
+  let running = 0;
+  let firstError: { err: unknown } | undefined;
+
+  const walkDeps: WalkDeps = {
+    ...deps,
+    onProgress: (progress) => {
+      deps.onProgress?.(progress);
+      startWalkers();
+    },
+  };
+  const walker = async () => {
+    try {
+      for (let endpoint = queue.shift(); endpoint !== undefined; endpoint = queue.shift()) {
+        if (deps.signal?.aborted) return;
+        const result = await walkEndpoint(
+          { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField, order: req.endpointOptions?.[endpoint]?.order, history: req.history?.(endpoint) ?? false },
+          walkDeps,
+        );
+        results.push(result);
+        onResult?.(result);
+        // Fewer walkers now fill the budget (the shop answers faster): this one stops here.
+        if (running > target()) return;
+      }
+    } finally {
+      running -= 1;
     }
-  });
-  await Promise.all(workers);
-  return req.endpoints.map((e) => results.find((r) => r.endpoint === e)).filter((r): r is WalkResult => r !== undefined);
+  };
+  function startWalkers() {
+    while (running < target() && queue.length > 0 && !deps.signal?.aborted && !firstError) {
+      running += 1;
+      walkers.push(
+        walker().catch((err: unknown) => {
+          firstError ??= { err };
+        }),
+      );
+    }
+  }
+
+  startWalkers();
+  // Walkers started while waiting are appended, so this waits for them too.
+  for (let i = 0; i < walkers.length; i++) await walkers[i];
+  if (firstError) throw firstError.err;
+  return req.endpoints.map((e) => results.find((r) => r.endpoint === e.toLowerCase())).filter((r): r is WalkResult => r !== undefined);
 }
 
 /** `sync` exits 0 only when every endpoint succeeded or is forbidden (reported, not a failure). */

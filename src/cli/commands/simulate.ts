@@ -6,7 +6,7 @@ import { startSimulator, type EnvelopeOptions } from '../../simulator/index.js';
 export const simulateCommand: Command = {
   summary:
     'serve a fake oneCORE shop: --port N --records N --seed N --refresh-token T --page-size N --dialect camel|pascal --order oldest-first|newest-first ' +
-    '--records-key PATH --meta-key metadata|meta|pagination|pageInfo --next after|query|url|cursor --next-key next|nextCursor|endCursor --link-header --bare-array --key-field ENDPOINT=FIELD…',
+    '--records-key PATH --meta-key metadata|meta|pagination|pageInfo --next after|query|url|cursor --next-key next|nextCursor|endCursor --link-header --bare-array --key-field ENDPOINT=FIELD… --latency-ms N --jitter-ms N',
   async run(argv) {
     const { values } = parseFlags('simulate', argv, {
       port: { type: 'string' },
@@ -23,6 +23,8 @@ export const simulateCommand: Command = {
       'link-header': { type: 'boolean' },
       'bare-array': { type: 'boolean' },
       'key-field': { type: 'string', multiple: true },
+      'latency-ms': { type: 'string' },
+      'jitter-ms': { type: 'string' },
     });
     const token = values['refresh-token'];
     if (token !== undefined && (token.trim() === '' || /\s/.test(token))) throw new ConfigError('simulate: --refresh-token must be a non-empty string without spaces');
@@ -52,6 +54,9 @@ export const simulateCommand: Command = {
       order: values.order === undefined ? undefined : choiceFlag('simulate', 'order', values.order, ['oldest-first', 'newest-first'] as const),
       envelope,
       keyFields,
+      // A remote shop: every list response waits this long (plus up to the jitter, drawn per response).
+      latencyMs: integerFlag('simulate', 'latency-ms', values['latency-ms'], 0, 60_000) ?? 0,
+      latencyJitterMs: integerFlag('simulate', 'jitter-ms', values['jitter-ms'], 0, 60_000) ?? 0,
     });
     // The refresh token is printed on purpose: it is the simulator's own, and the operator needs it.
     process.stdout.write(`simulator listening on ${sim.url}\nrefresh token: ${sim.refreshToken}\n`);

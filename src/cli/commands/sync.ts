@@ -7,6 +7,7 @@ import { endpointName, oneOf } from '../../config/validators.js';
 import { createShopApi } from '../../onecore/createShopApi.js';
 import { resolveEndpoints } from '../../sync/resolveEndpoints.js';
 import { allSucceeded, runSync } from '../../sync/runSync.js';
+import { walkersToFillBudget } from '../../sync/walkerCount.js';
 import { createProgress } from '../progress.js';
 import { renderSummary } from '../summary.js';
 import type { Mode } from '../../db/sql/checkpoints.js';
@@ -15,7 +16,7 @@ import { migrateDatabase } from '../../db/migrate.js';
 import { historyEnabled } from '../../config/history.js';
 
 export const syncCommand: Command = {
-  summary: 'run once in this process, without Redis: --mode incremental|mirror|backfill, --endpoint NAME…, --from CURSOR',
+  summary: 'run once in this process, without Redis: --mode incremental|mirror|backfill, --endpoint NAME…, --from CURSOR, --concurrency N',
   async run(argv) {
     const { values } = parseFlags('sync', argv, {
       mode: { type: 'string', default: 'incremental' },
@@ -27,18 +28,19 @@ export const syncCommand: Command = {
     if (values.from !== undefined && mode !== 'backfill') throw new ConfigError('sync: --from only goes with --mode backfill');
     if (values.from !== undefined && values.from.trim() === '') throw new ConfigError('sync: --from needs a cursor value');
     const chosen = values.endpoint?.map((e) => endpointName('sync: --endpoint', e));
-    const concurrency = values.concurrency === undefined ? 2 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new ConfigError('sync: --concurrency must be a whole number from 1 to 16');
+    const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)) throw new ConfigError('sync: --concurrency must be a whole number from 1 to 16');
     const ctx = createContext();
     required(ctx.config, 'baseUrl', 'ONECORE_BASE_URL', 'to sync (the shop URL, e.g. https://shop.example.com)');
-    return runSyncCommand(ctx, { mode, endpoints: chosen, from: values.from ?? null, concurrency });
+    // An explicit count wins (flag, then SYNC_CONCURRENCY); otherwise it is sized as the walk goes.
+    return runSyncCommand(ctx, { mode, endpoints: chosen, from: values.from ?? null, concurrency: concurrency ?? ctx.config.concurrency });
   },
 };
 
 /** Shared by `sync` and `demo`: resolve endpoints, walk them with progress, print the summary. */
 export async function runSyncCommand(
   ctx: ReturnType<typeof createContext>,
-  req: { mode: Mode; endpoints?: string[]; from: string | null; concurrency: number },
+  req: { mode: Mode; endpoints?: string[]; from: string | null; concurrency: number | undefined },
 ): Promise<number> {
   const pool = ctx.pool();
   // Migrating is idempotent and locked, so `sync` works on a fresh database without a separate step.
@@ -57,10 +59,13 @@ export async function runSyncCommand(
     const endpoints = req.endpoints ?? (await resolveEndpoints({ db: pool, config: ctx.config, log: ctx.log, fetchJson: api.fetchJson })).endpoints;
     const progress = createProgress(process.stdout, endpoints);
     const started = Date.now();
+    // Each walker holds a connection; the rate limiter and the run bookkeeping borrow the rest.
+    const poolRoom = Math.max(1, (pool.options.max ?? 10) - 2);
+    const concurrency = req.concurrency ?? (() => walkersToFillBudget({ maxRps: ctx.config.maxRps, roundTripMs: api.roundTrips.typicalMs(), max: Math.min(ctx.config.maxConcurrency, poolRoom) }));
     let results;
     try {
       results = await runSync(
-        { mode: req.mode, endpoints, from: req.from, requestId: req.mode === 'backfill' ? randomUUID() : null, endpointOptions: ctx.config.endpointOptions, concurrency: req.concurrency, history: (e) => historyEnabled(ctx.config, e) },
+        { mode: req.mode, endpoints, from: req.from, requestId: req.mode === 'backfill' ? randomUUID() : null, endpointOptions: ctx.config.endpointOptions, concurrency, history: (e) => historyEnabled(ctx.config, e) },
         { pool, pages: api.pages, log: ctx.log, maxDeleteShare: ctx.config.mirrorMaxDeleteShare, historyKeepDays: ctx.config.historyKeepDays, naiveTimeZone: ctx.config.naiveTz, signal: stop.signal, onProgress: progress.update },
         progress.finish,
       );
