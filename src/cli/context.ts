@@ -1,5 +1,6 @@
 import { readConfig, required, type Config } from '../config/readConfig.js';
 import { createLogger, type Logger } from '../log/createLogger.js';
+import { routeProcessWarnings } from '../log/processWarnings.js';
 import { createPool, type Pool } from '../db/createPool.js';
 
 /** What most commands need: validated config, a logger and (opened lazily) the database. */
@@ -13,6 +14,7 @@ export interface CliContext {
 export function createContext(env: Record<string, string | undefined> = process.env): CliContext {
   const config = readConfig(env);
   const log = createLogger(config.logLevel);
+  routeProcessWarnings(log);
   let pool: Pool | undefined;
   return {
     config,

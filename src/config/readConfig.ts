@@ -30,6 +30,10 @@ export interface Config {
   maxRps: number;
   requestTimeoutMs: number;
   retries: number;
+  /** Longest Retry-After a walk is parked for (ONECORE_MAX_RETRY_AFTER_MS); beyond it the run fails visibly. */
+  maxRetryAfterMs: number;
+  /** A walk that would read more pages than this fails (ONECORE_MAX_PAGES_PER_WALK). */
+  maxPagesPerWalk: number;
   /** Largest HTTP response body accepted from the shop (ONECORE_MAX_RESPONSE_BYTES). */
   maxResponseBytes: number;
   databaseUrl: string | undefined;
@@ -49,6 +53,8 @@ export interface Config {
   adminToken: string | undefined;
   logLevel: string;
   mirrorMaxDeleteShare: number;
+  /** Finished sync_runs older than this many days are deleted by the worker; 0 keeps them all. */
+  runsRetentionDays: number;
   shutdownGraceMs: number;
   endpointOptions: Record<string, EndpointOptions>;
   /** ONECORE_HISTORY (see src/config/history.ts). */
@@ -92,6 +98,8 @@ export function readConfig(env: Env = process.env): Config {
     maxRps: get(env, 'ONECORE_MAX_RPS') !== undefined ? v.positiveNumber('ONECORE_MAX_RPS', env.ONECORE_MAX_RPS!, { allowZero: true, max: 100000 }) : 10,
     requestTimeoutMs: get(env, 'ONECORE_TIMEOUT_MS') !== undefined ? v.positiveInteger('ONECORE_TIMEOUT_MS', env.ONECORE_TIMEOUT_MS!, { max: 600000 }) : 30000,
     maxResponseBytes: get(env, 'ONECORE_MAX_RESPONSE_BYTES') !== undefined ? v.positiveInteger('ONECORE_MAX_RESPONSE_BYTES', env.ONECORE_MAX_RESPONSE_BYTES!, { max: 2 ** 31 - 1 }) : DEFAULT_MAX_RESPONSE_BYTES,
+    maxRetryAfterMs: get(env, 'ONECORE_MAX_RETRY_AFTER_MS') !== undefined ? v.positiveInteger('ONECORE_MAX_RETRY_AFTER_MS', env.ONECORE_MAX_RETRY_AFTER_MS!, { max: 7 * 24 * 3_600_000 }) : 15 * 60_000,
+    maxPagesPerWalk: get(env, 'ONECORE_MAX_PAGES_PER_WALK') !== undefined ? v.positiveInteger('ONECORE_MAX_PAGES_PER_WALK', env.ONECORE_MAX_PAGES_PER_WALK!, { max: 1_000_000_000 }) : 1_000_000,
     retries: get(env, 'ONECORE_RETRIES') !== undefined ? v.positiveInteger('ONECORE_RETRIES', env.ONECORE_RETRIES!, { allowZero: true, max: 20 }) : 6,
     databaseUrl: get(env, 'DATABASE_URL') !== undefined ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:']) : undefined,
     redisUrl: get(env, 'REDIS_URL') !== undefined ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:']) : 'redis://127.0.0.1:6379',
@@ -107,6 +115,7 @@ export function readConfig(env: Env = process.env): Config {
     adminToken: adminToken(get(env, 'ADMIN_TOKEN')),
     logLevel: get(env, 'LOG_LEVEL') !== undefined ? v.oneOf('LOG_LEVEL', env.LOG_LEVEL!, LOG_LEVELS) : 'info',
     mirrorMaxDeleteShare: get(env, 'MIRROR_MAX_DELETE_SHARE') !== undefined ? v.share('MIRROR_MAX_DELETE_SHARE', env.MIRROR_MAX_DELETE_SHARE!) : 0.5,
+    runsRetentionDays: get(env, 'SYNC_RUNS_RETENTION_DAYS') !== undefined ? v.positiveInteger('SYNC_RUNS_RETENTION_DAYS', env.SYNC_RUNS_RETENTION_DAYS!, { allowZero: true, max: 36500 }) : 90,
     shutdownGraceMs: get(env, 'SHUTDOWN_GRACE_MS') !== undefined ? v.positiveInteger('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS!, { max: 3600000 }) : 30000,
     endpointOptions: fileOptions.options,
     history: parseHistorySetting(get(env, 'ONECORE_HISTORY')),

@@ -28,6 +28,9 @@ export function createPool(connectionString: string, log?: Logger, maxOrOptions:
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: o.connectionTimeoutMs ?? 10_000,
     application_name: o.applicationName ?? 'onecore-sync',
+    // Idle connections never keep a finished command alive: a command that failed before it
+    // closed its pool would otherwise sit silently until idleTimeoutMillis (30 s) passed.
+    allowExitOnIdle: true,
     ...(o.statementTimeoutMs !== undefined ? { statement_timeout: o.statementTimeoutMs } : {}),
   });
   let lastLogged = 0;

@@ -21,3 +21,12 @@ export function describePgError(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   return `${err.message}${typeof code === 'string' && !err.message.includes(code) ? ` (${code})` : ''}`;
 }
+
+/** 42501 insufficient_privilege: the role lacks a privilege on what the statement touched. */
+export function isPermissionDenied(err: unknown): boolean {
+  // Query builders (drizzle) wrap the driver's error: look one level down too.
+  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '42501') return true;
+  }
+  return false;
+}

@@ -107,6 +107,8 @@ export const syncRuns = syncSchema.table(
   },
   (t) => [
     index('sync_runs_endpoint_started').on(t.endpoint, t.startedAt),
+    // The newest run per endpoint and mode (metrics, status) without sorting the history.
+    index('sync_runs_endpoint_mode_id').on(t.endpoint, t.mode, t.id),
     check('sync_runs_status', sql`${t.status} in ('running', 'succeeded', 'failed', 'forbidden', 'skipped')`),
   ],
 );
@@ -122,7 +124,9 @@ export const rejectedRecords = syncSchema.table(
     raw: text('raw').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('rejected_records_endpoint').on(t.endpoint, t.createdAt)],
+  // run_id: deleting old runs (retention) sets it NULL here; without the index every deleted run
+  // would scan this table.
+  (t) => [index('rejected_records_endpoint').on(t.endpoint, t.createdAt), index('rejected_records_run').on(t.runId)],
 );
 
 /**

@@ -17,6 +17,7 @@ export interface AdminServerDeps {
   port: number;
   /** Bearer token for the trigger routes; undefined turns them off. */
   token: string | undefined;
+  /** The admin server's own small pool (health, metrics), so scrapes can never starve walks. */
   pool: Pool;
   redis: Redis;
   queue: SyncQueue;
@@ -51,11 +52,15 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
       const health = await checkHealth(deps.pool, deps.redis);
       return { status: health.status === 'ok' ? 200 : 503, body: health };
     },
-    'GET /metrics': async () => ({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await renderMetrics(deps.pool, deps.queue) }),
+    'GET /metrics': async () => ({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await metricsOnce() }),
     'POST /trigger/incremental': (req) => trigger(req, 'incremental'),
     'POST /trigger/mirror': (req) => trigger(req, 'mirror'),
     'POST /backfill': (req) => trigger(req, 'backfill'),
   };
+
+  // Scrapes that arrive together share one rendering: parallel scrapers cannot multiply the work.
+  let metricsFlight: Promise<string> | undefined;
+  const metricsOnce = () => (metricsFlight ??= renderMetrics(deps.pool, deps.queue).finally(() => (metricsFlight = undefined)));
 
   async function trigger(req: IncomingMessage, mode: Mode) {
     if (tokenDigest === undefined) throw new HttpError(404, 'trigger routes are off: set ADMIN_TOKEN on the worker to enable them');

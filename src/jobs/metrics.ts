@@ -41,17 +41,25 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
   out.family('onecore_sync_errors_total', 'counter', 'Walks that failed (each is retried from its checkpoint).');
   for (const s of sums.values()) out.sample('onecore_sync_errors_total', { endpoint: s.endpoint, mode: s.mode }, s.errors);
 
+  // Per endpoint and mode, the newest finished run: an index lookup each (sync_runs_endpoint_mode_id),
+  // not a sort of the whole history.
   const last = await db.query<{ endpoint: string; mode: string; seconds: number }>(
-    `select distinct on (endpoint, mode) endpoint, mode, extract(epoch from finished_at - started_at)::float8 as seconds
-       from onecore_sync.sync_runs where finished_at is not null and status <> 'skipped'
-      order by endpoint, mode, id desc`,
+    `select p.endpoint, p.mode, r.seconds
+       from (select endpoint, mode from onecore_sync.checkpoints union select name, m from onecore_sync.endpoints, unnest(array['incremental', 'mirror', 'backfill']) m) p
+       cross join lateral (
+         select extract(epoch from s.finished_at - s.started_at)::float8 as seconds
+           from onecore_sync.sync_runs s
+          where s.endpoint = p.endpoint and s.mode = p.mode and s.finished_at is not null and s.status <> 'skipped'
+          order by s.id desc limit 1) r
+      order by 1, 2`,
   );
   out.family('onecore_sync_last_run_duration_seconds', 'gauge', 'Duration of the latest finished walk.');
   for (const r of last.rows) out.sample('onecore_sync_last_run_duration_seconds', { endpoint: r.endpoint, mode: r.mode }, r.seconds);
 
+  // Kept per endpoint by every successful walk: no scan of the history.
   const lag = await db.query<{ endpoint: string; seconds: number }>(
-    `select endpoint, extract(epoch from now() - max(finished_at))::float8 as seconds
-       from onecore_sync.sync_runs where status = 'succeeded' group by endpoint order by 1`,
+    `select name as endpoint, extract(epoch from now() - last_success_at)::float8 as seconds
+       from onecore_sync.endpoints where last_success_at is not null order by 1`,
   );
   out.family('onecore_sync_seconds_since_last_success', 'gauge', 'Lag: seconds since the endpoint last finished a walk successfully (any mode).');
   for (const r of lag.rows) out.sample('onecore_sync_seconds_since_last_success', { endpoint: r.endpoint }, r.seconds);

@@ -112,7 +112,15 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
     case 'rateLimited': {
       // The client already retried; the shop still says wait. Checkpointed pages stay; the job
       // comes back after Retry-After instead of failing (no attempt used).
-      const waitMs = Math.max(1_000, (err as RateLimited).retryAfterMs);
+      const limited = err as RateLimited;
+      if (limited.beyondCap || limited.retryAfterMs > deps.config.maxRetryAfterMs) {
+        // Not parked for years behind a deduplication key that would swallow every new trigger:
+        // the run is failed, visibly, with the shop's request in its error; the next scheduled
+        // tick tries again.
+        log.error({ retryAfterMs: limited.retryAfterMs, capMs: deps.config.maxRetryAfterMs }, message);
+        throw new UnrecoverableError(message);
+      }
+      const waitMs = Math.max(1_000, limited.retryAfterMs);
       log.warn({ retryInMs: waitMs }, 'rate limited by the shop; job rescheduled after Retry-After');
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();

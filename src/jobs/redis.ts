@@ -81,6 +81,7 @@ export async function warnUnlessNoEviction(redis: Redis, log: Logger): Promise<v
       log.warn({ maxmemoryPolicy: policy }, `Redis maxmemory-policy is ${policy}; set it to noeviction so Redis never drops queued jobs or schedules`);
     }
   } catch (err) {
-    log.debug({ err: (err as Error).message }, 'could not read Redis maxmemory-policy (CONFIG may be disabled); not checked');
+    // Managed Redis often disables CONFIG. Say that it was not checked, once, rather than nothing.
+    log.warn({ err: (err as Error).message }, 'could not check the Redis maxmemory-policy (CONFIG GET refused); make sure it is noeviction, or queued jobs and schedules may be dropped under memory pressure');
   }
 }

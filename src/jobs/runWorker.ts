@@ -11,6 +11,7 @@ import { createProcessor, type JobSummary } from './processJob.js';
 import { openQueue } from './queue.js';
 import { closeRedis, openRedis, redactUrl, warnUnlessNoEviction } from './redis.js';
 import { startScheduleOwner } from './scheduleOwner.js';
+import { startRetention } from './retention.js';
 import type { WorkerSettings } from './workerSettings.js';
 import { initialWalkers, mostWalkers, startConcurrencyTuning } from './workerConcurrency.js';
 
@@ -31,6 +32,10 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   const pool = createPool(databaseUrl, log, Math.max(10, mostWalkers(config) * 2 + 4));
   // Idempotent and serialized by an advisory lock: a fleet starting at once migrates once.
   await migrateDatabase(pool);
+  // Health checks and metrics scrapes get a pool of their own, with a statement timeout: however
+  // many scrapers there are and however large the history, they cannot take the walks' connections.
+  const adminPool = createPool(databaseUrl, log, { max: 2, applicationName: 'onecore-sync admin', statementTimeoutMs: 5_000, connectionTimeoutMs: 2_000 });
+  const retention = startRetention({ pool, days: config.runsRetentionDays, log });
   const shop = createShopApi(config, pool, log);
   const redis = await openRedis(config.redisUrl, 'worker', log);
   void warnUnlessNoEviction(redis, log);
@@ -65,7 +70,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
 
   let admin: AdminServer | undefined;
   try {
-    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool, redis, queue, log });
+    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool: adminPool, redis, queue, log });
   } catch (err) {
     // Several workers on one host: only one can have the port. The worker is still useful.
     log.error({ err: (err as Error).message, host: config.adminHost, port: config.adminPort }, 'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)');
@@ -106,6 +111,8 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   await queue.close().catch(() => undefined);
   await closeRedis(redis);
   await shop.close().catch(() => undefined);
+  await retention.stop();
+  await adminPool.end().catch(() => undefined);
   await pool.end().catch(() => undefined);
   clearTimeout(graceTimer);
   log.info('worker stopped');

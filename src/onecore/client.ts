@@ -28,6 +28,8 @@ export interface OneCoreClientOptions {
   retry?: Partial<RetryPolicy>;
   /** By lower-case endpoint name: recordsKey, pageSizeParam + pageSize. */
   endpointOptions?: Record<string, EndpointOptions>;
+  /** ONECORE_MAX_RETRY_AFTER_MS: a longer Retry-After is reported as beyond the cap (the job is not parked). */
+  maxParkMs?: number;
   /** Largest response body accepted (ONECORE_MAX_RESPONSE_BYTES); default 64 MiB. */
   maxResponseBytes?: number;
   /** An agent to share; by default the client owns one and close() closes it. */
@@ -68,6 +70,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
   const agent = opts.dispatcher ?? createHttpAgent();
   const { log, tokens } = opts;
   const base = opts.baseUrl.replace(/\/+$/, '');
+  const maxParkMs = opts.maxParkMs ?? Infinity;
 
   /**
    * One logical request: waits its turn in the shop-wide schedule before every attempt, retries
@@ -103,6 +106,9 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
         if (retryAfterMs !== undefined) {
           // Every process backs off, not just this request: the shop asked all of us to wait.
           await limiter.backOff(Math.min(retryAfterMs, policy.maxRetryAfterMs)).catch(() => undefined);
+          if (retryAfterMs > maxParkMs) {
+            throw new RateLimited({ endpoint, retryAfterMs, body: (err as OneCoreError).excerpt, beyondCap: true, note: `the shop asks for longer than ONECORE_MAX_RETRY_AFTER_MS (${Math.round(maxParkMs / 1000)} s); not waiting: the next scheduled run tries again` });
+          }
           if (retryAfterMs > policy.maxRetryAfterMs) {
             throw new RateLimited({ endpoint, retryAfterMs, body: (err as OneCoreError).excerpt, note: 'longer than a request waits; reschedule' });
           }

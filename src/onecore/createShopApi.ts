@@ -9,6 +9,7 @@ import type { Page } from './page.js';
 import { createRateLimiter } from './rateLimiter.js';
 import { createRoundTrips, type RoundTrips } from './roundTrips.js';
 import { createTokenService, type TokenService } from './tokenService.js';
+import { warnIfPlainHttp } from './transportWarning.js';
 
 export interface ShopApi {
   /** Pages of an endpoint from a cursor: what the engine walks (`WalkDeps.pages`). */
@@ -27,6 +28,7 @@ export interface ShopApi {
  */
 export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi {
   const baseUrl = required(config, 'baseUrl', 'ONECORE_BASE_URL', 'to reach the shop (e.g. https://shop.example.com)');
+  warnIfPlainHttp(baseUrl, log);
   const dispatcher = createHttpAgent();
   const roundTrips = createRoundTrips();
   const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, retry: { retries: config.retries }, dispatcher, maxResponseBytes: config.maxResponseBytes });
@@ -37,13 +39,14 @@ export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi 
     timeoutMs: config.requestTimeoutMs,
     retry: { retries: config.retries },
     maxResponseBytes: config.maxResponseBytes,
+    maxParkMs: config.maxRetryAfterMs,
     log,
     endpointOptions: config.endpointOptions,
     dispatcher,
     roundTrips,
   });
   return {
-    pages: (endpoint, from, signal) => walkPages(client, endpoint, from, signal),
+    pages: (endpoint, from, signal) => walkPages(client, endpoint, from, signal, { maxPages: config.maxPagesPerWalk }),
     fetchJson: (url) => client.getJson(url),
     client,
     tokens,

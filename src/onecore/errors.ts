@@ -74,9 +74,12 @@ export class RateLimited extends OneCoreError {
   override name = 'RateLimited';
   /** How long the shop asked us to wait (Retry-After), or our own backoff when it did not say. */
   readonly retryAfterMs: number;
-  constructor(d: OneCoreErrorDetails & { retryAfterMs: number; note?: string }) {
+  /** The shop asked for longer than ONECORE_MAX_RETRY_AFTER_MS: the job is not parked, the run fails. */
+  readonly beyondCap: boolean;
+  constructor(d: OneCoreErrorDetails & { retryAfterMs: number; note?: string; beyondCap?: boolean }) {
     super(`429 Too Many Requests (retry after ${Math.ceil(d.retryAfterMs / 1000)} s)${d.note ? `; ${d.note}` : ''}`, { ...d, status: 429 });
     this.retryAfterMs = d.retryAfterMs;
+    this.beyondCap = d.beyondCap ?? false;
   }
 }
 
@@ -159,6 +162,14 @@ export class PagingLoop extends OneCoreError {
   constructor(d: OneCoreErrorDetails & { cursor: string; pages: number }) {
     super(`paging loop: after ${d.pages} page(s) the API linked again to cursor ${JSON.stringify(d.cursor)}, which this walk has already read`, d);
     this.cursor = d.cursor;
+  }
+}
+
+/** The walk read ONECORE_MAX_PAGES_PER_WALK pages and the API still says there are more. */
+export class PagingLimit extends OneCoreError {
+  override name = 'PagingLimit';
+  constructor(d: OneCoreErrorDetails & { pages: number }) {
+    super(`the API still links to a next page after ${d.pages} pages in this walk, the limit ONECORE_MAX_PAGES_PER_WALK; stopped (endless paging?) — raise the limit if the endpoint really is that long`, d);
   }
 }
 

@@ -24,6 +24,9 @@ async function setToken(argv: string[]): Promise<number> {
   const { positionals } = parseFlags('token set', argv, {}, 1);
   const arg = positionals[0];
   // Stdin keeps the token out of the shell history and the process list.
+  if (arg !== undefined && arg !== '-') {
+    process.stderr.write('warning: a token given as an argument can stay in your shell history and is visible to other users in `ps`; prefer `onecore-sync token set` and paste it (standard input)\n');
+  }
   const raw = arg === undefined || arg === '-' ? await readStdin() : arg;
   const token = raw.trim();
   if (token === '') throw new ConfigError('token set: no token given (pass it as the argument, or on stdin with `-`)');

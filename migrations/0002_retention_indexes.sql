@@ -1,0 +1,2 @@
+CREATE INDEX "rejected_records_run" ON "onecore_sync"."rejected_records" USING btree ("run_id");--> statement-breakpoint
+CREATE INDEX "sync_runs_endpoint_mode_id" ON "onecore_sync"."sync_runs" USING btree ("endpoint","mode","id");

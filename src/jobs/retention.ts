@@ -1,0 +1,48 @@
+import type { Pool } from '../db/createPool.js';
+import { pruneSyncRuns } from '../db/sql/pruneRuns.js';
+import type { Logger } from '../log/createLogger.js';
+
+/** One worker at a time prunes; the others find the lock taken and skip. */
+const RETENTION_LOCK = `hashtextextended('onecore-sync:retention', 0)`;
+
+export interface Retention {
+  stop(): Promise<void>;
+}
+
+/**
+ * `sync_runs` grows by a row per walk forever; the worker deletes finished runs older than
+ * SYNC_RUNS_RETENTION_DAYS at start and then every `intervalMs` (0 days: keep everything).
+ */
+export function startRetention(deps: { pool: Pool; days: number; log: Logger; intervalMs?: number }): Retention {
+  if (deps.days <= 0) return { stop: async () => undefined };
+  let running: Promise<void> | undefined;
+  const runOnce = async () => {
+    const client = await deps.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${RETENTION_LOCK}) as locked`);
+      if (!rows[0]!.locked) return;
+      try {
+        const deleted = await pruneSyncRuns(client, deps.days);
+        if (deleted > 0) deps.log.info({ deleted, days: deps.days }, 'old sync runs deleted (SYNC_RUNS_RETENTION_DAYS)');
+      } finally {
+        await client.query(`select pg_advisory_unlock(${RETENTION_LOCK})`);
+      }
+    } catch (err) {
+      broken = err as Error;
+      deps.log.warn({ err: (err as Error).message }, 'deleting old sync runs failed; will try again later');
+    } finally {
+      client.release(broken);
+    }
+  };
+  const tick = () => void (running ??= runOnce().finally(() => (running = undefined)));
+  const timer = setInterval(tick, deps.intervalMs ?? 3_600_000);
+  timer.unref();
+  tick();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
