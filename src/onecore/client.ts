@@ -30,7 +30,7 @@ export interface OneCoreClientOptions {
   endpointOptions?: Record<string, EndpointOptions>;
   /** ONECORE_MAX_RETRY_AFTER_MS: a longer Retry-After is reported as beyond the cap (the job is not parked). */
   maxParkMs?: number;
-  /** Largest response body accepted (ONECORE_MAX_RESPONSE_BYTES); default 64 MiB. */
+  /** Largest response body accepted (ONECORE_MAX_RESPONSE_BYTES); default 32 MiB. */
   maxResponseBytes?: number;
   /** An agent to share; by default the client owns one and close() closes it. */
   dispatcher?: Dispatcher;

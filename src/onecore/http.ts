@@ -32,7 +32,7 @@ export interface HttpResponse {
  * Pages are at most a few MB (1000 records of ~1.2 kB); anything far larger is not a page we can
  * afford: a body costs several times its size in memory while it is decoded and parsed.
  */
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
  * A keep-alive agent: a walk makes thousands of requests to one host, and a fresh TLS handshake
