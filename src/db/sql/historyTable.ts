@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable.js';
 import { asOfFunction, currentIndexName, historyTable } from '../historyNames.js';
+import { isPermissionDenied } from '../describePgError.js';
 
 /**
  * Creates `onecore_history.<endpoint>` and its as-of function the first time an endpoint is walked
@@ -13,6 +14,24 @@ import { asOfFunction, currentIndexName, historyTable } from '../historyNames.js
  * page statement uses to close it.
  */
 export async function ensureHistoryTable(db: Queryable, endpoint: string): Promise<void> {
+  const table = historyTable(endpoint);
+  // What exists is not touched: a role that may only read and write (no CREATE on the schema)
+  // runs every endpoint whose history table and function are there (as ensureRecordTable).
+  const { rows } = await db.query<{ ready: boolean }>(
+    `select to_regclass($1) is not null and to_regprocedure($2) is not null as ready`,
+    [table, `${asOfFunction(endpoint)}(timestamptz)`],
+  );
+  if (rows[0]?.ready) return;
+  try {
+    await createHistoryTable(db, endpoint);
+  } catch (err) {
+    if (!isPermissionDenied(err)) throw err;
+    const who = await db.query<{ role: string }>('select current_user as role').catch(() => ({ rows: [{ role: '?' }] }));
+    throw new Error(`${table} does not exist yet and role "${who.rows[0]!.role}" may not create it (it lacks the CREATE privilege on schema onecore_history): grant it, or run the first sync of ${endpoint} with history on as the schema's owner`);
+  }
+}
+
+async function createHistoryTable(db: Queryable, endpoint: string): Promise<void> {
   const table = historyTable(endpoint);
   await db.query(`
     create table if not exists ${table} (
