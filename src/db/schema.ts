@@ -123,10 +123,21 @@ export const rejectedRecords = syncSchema.table(
     reason: text('reason').notNull(),
     raw: text('raw').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** The record's key, when it had a readable one (a mirror counted it as seen). */
+    recordKey: text('record_key'),
+    /** Postgres' own message, when Postgres refused the record. */
+    detail: text('detail'),
+    /** Last time a walk met this same record again (it is stored once per endpoint and raw text). */
+    lastSeenAt: ts('last_seen_at'),
   },
-  // run_id: deleting old runs (retention) sets it NULL here; without the index every deleted run
-  // would scan this table.
-  (t) => [index('rejected_records_endpoint').on(t.endpoint, t.createdAt), index('rejected_records_run').on(t.runId)],
+  (t) => [
+    index('rejected_records_endpoint').on(t.endpoint, t.createdAt),
+    // run_id: deleting old runs (retention) sets it NULL here; without the index every deleted run
+    // would scan this table.
+    index('rejected_records_run').on(t.runId),
+    // A page re-read meets its rejected records again: they are recognized by their raw text.
+    index('rejected_records_raw').on(t.endpoint, sql`md5(${t.raw})`),
+  ],
 );
 
 /**

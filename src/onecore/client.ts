@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { EndpointOptions } from '../config/readConfig.js';
 import { OneCoreError, RateLimited, Unauthorized, isTransient } from './errors.js';
 import { apiHeaders, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
-import { errorForStatus, parseJsonBody } from './responses.js';
+import { errorForStatus, parseJsonBody, parsePageBody } from './responses.js';
 import { cursorQuery, parsePage, type Page } from './page.js';
 import { noRateLimit, type RateLimiter } from './rateLimiter.js';
 import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
@@ -149,7 +149,12 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     fetchPage(endpoint, cursor, signal) {
       const name = endpoint.toLowerCase();
       const o = opts.endpointOptions?.[name] ?? {};
-      return execute(name, pageUrl(name, cursor), (res) => parsePage(parseJsonBody(name, res), { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') }), signal);
+      return execute(name, pageUrl(name, cursor), (res) => {
+        const { body, exactNumbers } = parsePageBody(name, res);
+        const page = parsePage(body, { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') });
+        if (exactNumbers) page.exactNumbers = true;
+        return page;
+      }, signal);
     },
     fetchRaw(endpoint, cursor, signal) {
       const name = endpoint.toLowerCase();

@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NetworkError, ProtocolError } from './errors.js';
+import { decodeBody } from './decodeBody.js';
 
 /**
  * One HTTP exchange with the shop, and nothing more: no retries, no auth decisions (client.ts and
@@ -80,7 +81,10 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Pro
       body: req.body,
       signal: timer.signal,
     });
-    const text = await readText(res.body, req.endpoint, res.statusCode, req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, res.headers);
+    const bytes = await readBytes(res.body, req.endpoint, res.statusCode, req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, res.headers);
+    // By its declared charset; only a 2xx body must decode without a single bad byte.
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    const text = decodeBody(bytes, header(res.headers, 'content-type'), { endpoint: req.endpoint, status: res.statusCode, strict: ok });
     return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
     // The caller's abort (shutdown) is not a network problem: let it through as is.
@@ -105,7 +109,7 @@ export class ResponseTooLarge extends ProtocolError {
   }
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], endpoint: string, status: number, maxBytes: number, headers: IncomingHttpHeaders): Promise<string> {
+async function readBytes(body: Dispatcher.ResponseData['body'], endpoint: string, status: number, maxBytes: number, headers: IncomingHttpHeaders): Promise<Buffer> {
   // Refused before reading when the server says how much is coming.
   const declared = Number(header(headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -125,7 +129,7 @@ async function readText(body: Dispatcher.ResponseData['body'], endpoint: string,
   // One copy, then the chunks are garbage: the peak is about twice the body, not three times.
   const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   chunks.length = 0;
-  return whole.toString('utf8');
+  return whole;
 }
 
 /** Case-insensitive header lookup that also copes with repeated headers. */

@@ -20,6 +20,8 @@ export interface Page {
   /** The cursor of the next page (decoded), or null when the API gave none. */
   next: string | null;
   hasNext: boolean;
+  /** Its records may hold numbers kept as the text sent (src/json/exactJson.ts): serialize them with stringifyExact. */
+  exactNumbers?: boolean;
 }
 
 /** Where a page keeps what we read: for `inspect`, and to name things in errors. */

@@ -1,6 +1,7 @@
 import { BadRequest, Forbidden, NotFound, ProtocolError, RateLimited, Redirected, ServerError, UnexpectedStatus, type OneCoreError } from './errors.js';
 import { header, type HttpResponse } from './http.js';
 import { parseRetryAfter } from './retry.js';
+import { needsExactParse, parseExact } from '../json/exactJson.js';
 
 /** What a response means, as a value or a typed error: shared by the client and the token service. */
 
@@ -9,10 +10,24 @@ import { parseRetryAfter } from './retry.js';
  * These come and go with the shop's health, so they are retried.
  */
 export function parseJsonBody(endpoint: string, res: HttpResponse): unknown {
+  return parseJsonBodyWith(endpoint, res, JSON.parse);
+}
+
+/**
+ * A list page's body, with every number at the exact value sent (see src/json/exactJson.ts):
+ * `exactNumbers` says its records may hold numbers kept as text and must be written back with
+ * `stringifyExact`.
+ */
+export function parsePageBody(endpoint: string, res: HttpResponse): { body: unknown; exactNumbers: boolean } {
+  const exactNumbers = needsExactParse(res.text);
+  return { body: parseJsonBodyWith(endpoint, res, exactNumbers ? parseExact : JSON.parse), exactNumbers };
+}
+
+function parseJsonBodyWith(endpoint: string, res: HttpResponse, parse: (text: string) => unknown): unknown {
   const text = res.text;
   if (text.trim() === '') throw new ProtocolError('200 with an empty body', { endpoint, transient: true });
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch {
     const type = header(res.headers, 'content-type') ?? '';
     const html = /html/i.test(type) || /^\s*</.test(text);

@@ -75,8 +75,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       timers.add(t);
     });
 
+  const charsets: ServerContext['charsets'] = new Map();
   const ctx: ServerContext = {
     stores,
+    charsets,
     auth,
     faults,
     get stats() {
@@ -137,6 +139,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     insert: (endpoint, count = 1) => storeFor(endpoint).insert(count),
     insertRecord: (endpoint, record) => storeFor(endpoint).insertRaw(record),
+    insertRecordText: (endpoint, text) => storeFor(endpoint).insertText(text),
+    setCharset: (endpoint, charset) => {
+      storeFor(endpoint);
+      if (charset === null) charsets.delete(endpoint.toLowerCase());
+      else charsets.set(endpoint.toLowerCase(), charset);
+    },
     update: (endpoint, id, patch) => storeFor(endpoint).update(String(id), patch),
     remove: (endpoint, id) => storeFor(endpoint).remove(String(id)),
     truth: (endpoint) => storeFor(endpoint).truth(),

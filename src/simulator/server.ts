@@ -19,6 +19,8 @@ const LIST_RE = /^\/api\/v2\/([a-z]+)(?:\/([^/]+)(\/details)?)?$/i;
 
 export interface ServerContext {
   stores: Map<string, EndpointStore>;
+  /** Per endpoint: the charset its pages declare and the encoding they are sent in (default UTF-8). */
+  charsets: Map<string, { declare: string | null; encode?: 'utf8' | 'latin1' | 'utf16le' }>;
   auth: AuthState;
   faults: FaultController;
   stats: SimulatorStats;
@@ -178,6 +180,11 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
   }
   const { body, headers } = ctx.renderer.render(name, { slice, nextCursor: next, prevCursor: prev, hasNext, hasPrevious, explicitPageSize });
   if (fault?.kind === 'truncated') return sendTruncated(res, body);
+  const charset = ctx.charsets.get(name);
+  if (charset) {
+    const bytes = charset.encode && charset.encode !== 'utf8' ? Buffer.from(body.toString('utf8'), charset.encode) : body;
+    return send(res, 200, bytes, charset.declare === null ? 'application/json' : `application/json; charset=${charset.declare}`, headers);
+  }
   send(res, 200, body, JSON_TYPE, headers);
 }
 

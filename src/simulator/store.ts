@@ -129,6 +129,24 @@ export class EndpointStore {
     this.append(value);
   }
 
+  /**
+   * Appends a record given as its exact JSON text or bytes, served verbatim: numbers a double
+   * cannot hold, bytes that are not UTF-8, whatever a test needs the client to meet.
+   */
+  insertText(text: string | Buffer): void {
+    this.ensure();
+    const json = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
+    let key: string | undefined;
+    try {
+      key = keyOf(JSON.parse(json.toString('utf8')), this.def.keyField);
+    } catch {
+      key = undefined;
+    }
+    const entry: Entry = { seq: this.nextSeq++, key, json };
+    this.entries.push(entry);
+    if (key !== undefined) this.byKey.set(key, entry);
+  }
+
   update(id: string, patch?: Record<string, unknown>): void {
     this.ensure();
     const entry = this.byKey.get(String(id));

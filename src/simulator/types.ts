@@ -109,6 +109,14 @@ export interface Simulator {
   insert(endpoint: string, count?: number): Record<string, unknown>[];
   /** Append a given raw value as a record (may be malformed: no key, not an object, …). */
   insertRecord(endpoint: string, record: unknown): void;
+  /** Append a record as its exact JSON text or bytes, served verbatim (big numbers, non-UTF-8 bytes, …). */
+  insertRecordText(endpoint: string, text: string | Buffer): void;
+  /**
+   * How an endpoint's pages are sent: `declare` is the Content-Type's charset (null: none),
+   * `encode` transcodes the page's (UTF-8) text into that encoding ('utf8' leaves the bytes as
+   * they are). `null` restores the default (UTF-8, declared).
+   */
+  setCharset(endpoint: string, charset: { declare: string | null; encode?: 'utf8' | 'latin1' | 'utf16le' } | null): void;
   /** Change a record in place (same position). Without a patch: bumps the modified field and one business field. */
   update(endpoint: string, id: string | number, patch?: Record<string, unknown>): void;
   remove(endpoint: string, id: string | number): void;

@@ -265,10 +265,10 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
       result.inserted += counts.inserted;
       result.updated += counts.updated;
       result.unchanged += counts.unchanged;
-      result.rejected += prepared.rejections.length;
+      result.rejected += counts.rejections.length;
       result.cursorEnd = cursorAfter;
-      if (prepared.rejections.length > 0) {
-        deps.log.warn({ endpoint, mode, runId, rejected: prepared.rejections.length, reasons: [...new Set(prepared.rejections.map((r) => r.reason))] }, 'records rejected (kept in onecore_sync.rejected_records)');
+      if (counts.rejections.length > 0) {
+        deps.log.warn({ endpoint, mode, runId, rejected: counts.rejections.length, reasons: [...new Set(counts.rejections.map((r) => (r.detail ? `${r.reason}: ${r.detail}` : r.reason)))] }, 'records rejected (kept in onecore_sync.rejected_records)');
       }
       deps.onProgress?.({ endpoint, mode, pages: result.pages, records: result.recordsSeen });
       // Newest-first: a page with nothing new or changed means everything after it is stored too.
@@ -298,7 +298,7 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
         log.warn({ endpoint, keyField }, `records have no "id"; keyed by "${keyField}" (set keyField in ONECORE_CONFIG_FILE to make it explicit)`);
       }
     }
-    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history, normalize });
+    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history, normalize, exactNumbers: page.exactNumbers === true });
     const recordCount = page.records.length;
     const order = detectOrder(page.records, keyField ?? configuredKey ?? 'id');
     page.records = [];

@@ -18,13 +18,14 @@ export interface TestDatabase {
  * A fresh database for one test file: our schemas have fixed names (`onecore`, `onecore_sync`),
  * so isolation is a database each, created from the server the run was given and dropped after.
  */
-export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { migrate?: boolean; encoding?: string } = {}): Promise<TestDatabase> {
   const baseUrl = inject('databaseUrl');
   const name = `ocs_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   try {
-    await admin.query(`create database ${name}`);
+    // A non-UTF-8 database (to meet characters its encoding cannot hold) needs template0 and the C locale.
+    await admin.query(opts.encoding ? `create database ${name} encoding '${opts.encoding}' template template0 lc_collate 'C' lc_ctype 'C'` : `create database ${name}`);
   } finally {
     await admin.end();
   }

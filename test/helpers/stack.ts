@@ -26,9 +26,9 @@ export interface Stack {
 }
 
 /** A simulator and a fresh migrated database, wired together the way a user would configure them. */
-export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; dbEncoding?: string } = {}): Promise<Stack> {
   const sim = await startSimulator({ records: 250, ...opts.sim });
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ encoding: opts.dbEncoding });
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     REDIS_URL: inject('redisUrl'),

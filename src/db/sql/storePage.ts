@@ -9,6 +9,15 @@ import { historyCtes } from './historyCtes.js';
 export interface Rejection {
   reason: string;
   raw: string;
+  /** Its key when it has a readable one: a mirror counts the record as seen (it exists upstream). */
+  key: string | null;
+  /** Postgres' own message, when Postgres refused it. */
+  detail?: string | null;
+}
+
+/** What storing a page did: the upsert's counts, and every record rejected (before or by Postgres). */
+export interface PageCounts extends UpsertCounts {
+  rejections: Rejection[];
 }
 
 export interface PageWrite {
@@ -52,13 +61,27 @@ export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
  * JSON exceeds MAX_BATCH_CHARS is written as several upserts plus that statement inside an
  * explicit transaction. The caller must not have a transaction open.
  */
-export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BATCH_CHARS): Promise<UpsertCounts> {
+export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BATCH_CHARS): Promise<PageCounts> {
   if (p.history && p.history.modifiedAt.length !== p.ids.length) {
     // A misaligned array would pin one record's date on another's version: refuse, loudly.
     throw new Error(`storePage: ${p.history.modifiedAt.length} modification dates for ${p.ids.length} records`);
   }
+  const safe = await encodingSafe(db, p);
+  try {
+    return await storePageOnce(db, safe, maxBatchChars);
+  } catch (err) {
+    // A record Postgres refuses (a character the database encoding cannot hold, nesting jsonb
+    // will not parse, an index entry too large…) must not fail its page: that page would fail
+    // on every later run and the endpoint would be stuck for good. Find it and keep it aside.
+    if (!isRecordRefusal(err)) throw err;
+    return storePageIsolating(db, safe, maxBatchChars, err as Error);
+  }
+}
+
+async function storePageOnce(db: PageDb, p: PageWrite, maxBatchChars: number): Promise<PageCounts> {
   const batches = splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars);
-  if (batches.length === 1) return pageStatement(db, p, batches[0]!, null, { inserted: 0, updated: 0 });
+  const seen = seenKeys(p, p.ids);
+  if (batches.length === 1) return pageStatement(db, p, batches[0]!, seen, { inserted: 0, updated: 0 });
   await db.query('begin');
   try {
     const before = { inserted: 0, updated: 0 };
@@ -67,13 +90,133 @@ export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BA
       before.inserted += c.inserted;
       before.updated += c.updated;
     }
-    const counts = await pageStatement(db, p, batches[batches.length - 1]!, p.ids, before);
+    const counts = await pageStatement(db, p, batches[batches.length - 1]!, seen ?? p.ids, before);
     await db.query('commit');
     return counts;
   } catch (err) {
     await db.query('rollback').catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The page again, in one transaction: each batch is upserted under a savepoint and, when Postgres
+ * refuses it, split in halves until the refused records stand alone (a few dozen statements for
+ * one bad record in a page of 100). The records Postgres accepts, the refused ones (as
+ * rejections, with Postgres' message) and the checkpoint then commit together as usual.
+ */
+async function storePageIsolating(db: PageDb, p: PageWrite, maxBatchChars: number, first: Error): Promise<PageCounts> {
+  await db.query('begin');
+  try {
+    const found: Isolated = { ids: [], inserted: 0, updated: 0, refused: [] };
+    for (const b of splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars)) await isolate(db, p, b, found);
+    const refused: Rejection[] = found.refused.map((r) => ({ reason: REFUSED_REASON, raw: r.json, key: r.id, detail: describePgError(r.error) }));
+    const write = await encodingSafe(db, { ...p, ids: found.ids, json: [], rejections: [...p.rejections, ...refused] });
+    const none: Batch = { ids: [], json: [], modifiedAt: p.history ? [] : null };
+    const counts = await pageStatement(db, write, none, seenKeys(write, found.ids) ?? found.ids, found);
+    await db.query('commit');
+    return counts;
+  } catch (err) {
+    await db.query('rollback').catch(() => undefined);
+    // Nothing isolated: the page itself is the problem (say what Postgres said the first time).
+    if (err !== first && isRecordRefusal(err)) throw first;
+    throw err;
+  }
+}
+
+export const REFUSED_REASON = 'refused by PostgreSQL';
+
+interface Isolated {
+  /** Keys written (inserted, updated or unchanged). */
+  ids: string[];
+  inserted: number;
+  updated: number;
+  refused: Array<{ id: string; json: string; error: unknown }>;
+}
+
+async function isolate(db: PageDb, p: PageWrite, b: Batch, out: Isolated): Promise<void> {
+  if (b.ids.length === 0) return;
+  await db.query('savepoint ocs_isolate');
+  try {
+    const c = p.history ? await upsertHistoryBatch(db, p, b) : await upsertRecords(db, p.endpoint, b.ids, b.json);
+    await db.query('release savepoint ocs_isolate');
+    out.inserted += c.inserted;
+    out.updated += c.updated;
+    for (const id of b.ids) out.ids.push(id);
+  } catch (err) {
+    await db.query('rollback to savepoint ocs_isolate');
+    await db.query('release savepoint ocs_isolate');
+    if (!isRecordRefusal(err)) throw err;
+    if (b.ids.length === 1) {
+      out.refused.push({ id: b.ids[0]!, json: b.json[0]!, error: err });
+      return;
+    }
+    const mid = b.ids.length >> 1;
+    const half = (from: number, to?: number): Batch => ({ ids: b.ids.slice(from, to), json: b.json.slice(from, to), modifiedAt: b.modifiedAt?.slice(from, to) ?? null });
+    await isolate(db, p, half(0, mid), out);
+    await isolate(db, p, half(mid), out);
+  }
+}
+
+/**
+ * Postgres refused the data, not the statement or the connection: SQLSTATE class 22 (data
+ * exception: untranslatable character, invalid text, …) or 54 (program limit exceeded: index row
+ * too large, stack depth of deeply nested jsonb).
+ */
+export function isRecordRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
+function describePgError(err: unknown): string {
+  const e = err as { message?: string; code?: string; detail?: string };
+  return `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+}
+
+/**
+ * The keys a mirror counts as seen: the stored ones and those of rejected records with a readable
+ * key (they exist upstream; marking them deleted would be false). Null when that is just the
+ * page's keys (the statement then reuses its key parameter).
+ */
+function seenKeys(p: PageWrite, stored: string[]): string[] | null {
+  if (p.walkId === null) return null;
+  const extra = p.rejections.filter((r) => r.key !== null).map((r) => r.key!);
+  return extra.length === 0 ? null : [...stored, ...extra];
+}
+
+const utf8Servers = new WeakMap<object, boolean>();
+
+/**
+ * Rejections as the database can hold them. A UTF-8 database holds any text (prepareRecords has
+ * escaped NUL); in one with another encoding a rejected record often holds exactly the character
+ * the encoding lacks, so its raw text, key and message are written with every non-ASCII character
+ * as a JSON `\uXXXX` escape (the same JSON, losslessly), and keys that are not ASCII are not
+ * counted as seen (such a key cannot be a stored row's key there either).
+ */
+async function encodingSafe(db: PageDb, p: PageWrite): Promise<PageWrite> {
+  if (p.rejections.length === 0) return p;
+  let utf8 = utf8Servers.get(db);
+  if (utf8 === undefined) {
+    const { rows } = await db.query<{ e: string }>(`select current_setting('server_encoding') as e`);
+    utf8 = rows[0]!.e.toUpperCase() === 'UTF8';
+    utf8Servers.set(db, utf8);
+  }
+  if (utf8) return p;
+  return {
+    ...p,
+    rejections: p.rejections.map((r) => ({
+      reason: r.reason,
+      raw: asciiEscape(r.raw),
+      key: r.key !== null && NON_ASCII.test(r.key) ? null : r.key,
+      detail: r.detail == null ? null : asciiEscape(r.detail),
+    })),
+  };
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function asciiEscape(text: string): string {
+  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 interface Batch {
@@ -105,8 +248,10 @@ function splitBatches(ids: string[], json: string[], modifiedAt: (string | null)
  * with nothing to do (no rejections; not a mirror) insert nothing. `seenIds` is the whole page's
  * keys when the batch is only its last part (null: the batch is the page).
  */
-async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<UpsertCounts> {
-  const history = p.history ? `${historyCtes(p.endpoint, '$1', '$17', '$11')},` : '';
+async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<PageCounts> {
+  const history = p.history ? `${historyCtes(p.endpoint, '$1', '$19', '$11')},` : '';
+  // The same record twice in one page is one row (the run still counts both).
+  const distinct = p.rejections.length < 2 ? p.rejections : [...new Map(p.rejections.map((r) => [r.raw, r])).values()];
   const { rows } = await db.query<{ inserted: number; updated: number }>({
     name: pageStatementName(p.endpoint, p.history ? 'history' : 'plain'),
     text: `
@@ -116,9 +261,20 @@ async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: st
              $16::int + count(*) filter (where not is_insert)::int as updated
         from written
     ),
+    rejected_in as (
+      select r.reason, r.raw, r.record_key, r.detail, r.n
+        from unnest($12::text[], $13::text[], $17::text[], $18::text[]) with ordinality as r(reason, raw, record_key, detail, n)
+    ),
+    rejected_again as (
+      update onecore_sync.rejected_records x set last_seen_at = now()
+        from rejected_in r
+       where x.endpoint = $5 and md5(x.raw) = md5(r.raw)
+    ),
     rejected as (
-      insert into onecore_sync.rejected_records (endpoint, run_id, reason, raw)
-      select $5, $11, r.reason, r.raw from unnest($12::text[], $13::text[]) as r(reason, raw)
+      insert into onecore_sync.rejected_records (endpoint, run_id, reason, raw, record_key, detail)
+      select $5, $11, r.reason, r.raw, r.record_key, r.detail from rejected_in r
+       where not exists (select 1 from onecore_sync.rejected_records x where x.endpoint = $5 and md5(x.raw) = md5(r.raw))
+       order by r.n
     ),
     seen as (
       insert into onecore_sync.mirror_seen (walk_id, page, ids)
@@ -151,17 +307,19 @@ async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: st
       p.ids.length,
       p.rejections.length,
       p.runId,
-      p.rejections.map((r) => r.reason),
-      p.rejections.map((r) => r.raw),
+      distinct.map((r) => r.reason),
+      distinct.map((r) => r.raw),
       seenIds,
       before.inserted,
       before.updated,
+      distinct.map((r) => r.key),
+      distinct.map((r) => r.detail ?? null),
       ...(p.history ? [batch.modifiedAt] : []),
     ],
   });
   const inserted = rows[0]!.inserted;
   const updated = rows[0]!.updated;
-  return { inserted, updated, unchanged: p.ids.length - inserted - updated };
+  return { inserted, updated, unchanged: p.ids.length - inserted - updated, rejections: p.rejections };
 }
 
 /** History mode, a batch before the last of a page too large for one statement (see storePage). */
