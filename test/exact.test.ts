@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
+import { runCli } from './helpers/cli.js';
 
 /**
  * Exactness: nothing a shop sends is silently changed, dropped, or allowed to block an endpoint.
@@ -196,5 +197,68 @@ describe('bytes as sent: the declared charset', () => {
     const r = await stack.walk('quotations', 'incremental');
     expect(r.status).toBe('failed');
     expect(r.message).toMatch(/declares charset=x-klingon, which this client cannot decode/);
+  });
+});
+
+describe('a listing that ends early is not the truth', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ sim: { records: 250, seed: 35 } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('a mirror whose listing stops at 75 % marks nothing deleted and says why in sync_runs, status, the log and the exit code', async () => {
+    expect((await stack.walk('products', 'mirror')).status).toBe('succeeded');
+    stack.sim.limitListing('products', 188);
+    const run = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'products'], stack.env, { timeoutMs: 120_000 });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/products\s+mirror\s+incomplete/);
+    expect(run.stderr).toMatch(/listing ended early/);
+    const runs = await stack.db.pool.query(`select status, deleted, error from onecore_sync.sync_runs where endpoint = 'products' order by id desc limit 1`);
+    expect(runs.rows[0]).toMatchObject({ status: 'incomplete', deleted: '0', error: expect.stringMatching(/listing ended early: the mirror did not see the last 62 of the 100 live records the previous complete walk reached last/) });
+    const live = await stack.db.pool.query(`select count(*)::int as n from onecore.products where deleted_at is null`);
+    expect(live.rows[0].n).toBe(250);
+    const status = await runCli(['status'], stack.env);
+    expect(status.stdout).toMatch(/products .*mirror incomplete.*listing ended early/);
+
+    // The whole listing again: nothing was lost, nothing is deleted.
+    stack.sim.limitListing('products', null);
+    const full = await stack.walk('products', 'mirror');
+    expect(full).toMatchObject({ status: 'succeeded', deleted: 0 });
+    expect(await compareWithSimulator(stack, 'products')).toEqual([]);
+  });
+
+  it('MIRROR_MAX_DELETE_SHARE holds across consecutive runs: short listings cannot ratchet the table down', async () => {
+    expect((await stack.walk('invoices', 'mirror', { maxDeleteShare: 0.5 })).status).toBe('succeeded');
+    const ids = (stack.sim.truth('invoices') as Array<{ id: string }>).map((r) => r.id);
+    // 30 % gone (from the front, so the listing still reaches its end): under the cap, marked.
+    for (const id of ids.slice(0, 75)) stack.sim.remove('invoices', id);
+    const first = await stack.walk('invoices', 'mirror', { maxDeleteShare: 0.5 });
+    expect(first).toMatchObject({ status: 'succeeded', deleted: 75 });
+    // Another 30 % of what is left: alone it is under the cap, but with the first it is more than half of 250.
+    for (const id of ids.slice(75, 128)) stack.sim.remove('invoices', id);
+    const second = await stack.walk('invoices', 'mirror', { maxDeleteShare: 0.5 });
+    expect(second).toMatchObject({ status: 'incomplete', deleted: 0 });
+    expect(second.message).toMatch(/deletions refused: the mirror would mark 53 of 175 live records deleted, leaving 122, fewer than \(1 − MIRROR_MAX_DELETE_SHARE=0.5\) × 250/);
+    const live = await stack.db.pool.query(`select count(*)::int as n from onecore.invoices where deleted_at is null`);
+    expect(live.rows[0].n).toBe(175);
+    // The operator's way through, after a real deletion upstream: one mirror with the cap at 1.
+    const accepted = await stack.walk('invoices', 'mirror', { maxDeleteShare: 1 });
+    expect(accepted).toMatchObject({ status: 'succeeded', deleted: 53 });
+    expect(await compareWithSimulator(stack, 'invoices')).toEqual([]);
+    const mark = await stack.db.pool.query(`select live_high_water from onecore_sync.mirror_baselines where endpoint = 'invoices'`);
+    expect(mark.rows[0].live_high_water).toBe('122');
+  });
+
+  it('an incremental re-read of a last page that holds only a rejected record does not fail the endpoint', async () => {
+    expect((await stack.walk('shopusers', 'incremental')).status).toBe('succeeded');
+    // 250 records: the last page holds 50. Append enough for the next page to hold just one bad record.
+    stack.sim.insert('shopusers', 50);
+    stack.sim.insertRecord('shopusers', { id: 'nul-tail', note: 'a\u0000b' });
+    expect((await stack.walk('shopusers', 'incremental')).status).toBe('succeeded');
+    const again = await stack.walk('shopusers', 'incremental');
+    expect(again).toMatchObject({ status: 'succeeded', rejected: 1, recordsSeen: 1 });
   });
 });

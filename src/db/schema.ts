@@ -109,7 +109,8 @@ export const syncRuns = syncSchema.table(
     index('sync_runs_endpoint_started').on(t.endpoint, t.startedAt),
     // The newest run per endpoint and mode (metrics, status) without sorting the history.
     index('sync_runs_endpoint_mode_id').on(t.endpoint, t.mode, t.id),
-    check('sync_runs_status', sql`${t.status} in ('running', 'succeeded', 'failed', 'forbidden', 'skipped')`),
+    // incomplete: a mirror whose pages were stored but whose deletions were refused (see mirrorSafety.ts).
+    check('sync_runs_status', sql`${t.status} in ('running', 'succeeded', 'failed', 'forbidden', 'skipped', 'incomplete')`),
   ],
 );
 
@@ -154,6 +155,20 @@ export const mirrorSeen = syncSchema.table(
   },
   (t) => [primaryKey({ columns: [t.walkId, t.page] })],
 );
+
+/**
+ * What earlier walks of an endpoint established, against which a mirror's deletions are checked
+ * (src/sync/mirrorSafety.ts): the most live records an accepted mirror has left (the cap holds
+ * against it across runs, so repeated short listings cannot ratchet the table down), and the keys
+ * of the last records the last complete walk reached (a listing that ends before them ended early).
+ */
+export const mirrorBaselines = syncSchema.table('mirror_baselines', {
+  endpoint: text('endpoint').primaryKey(),
+  liveHighWater: bigint('live_high_water', { mode: 'number' }),
+  lastKeys: text('last_keys').array(),
+  lastKeysAt: ts('last_keys_at'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
 
 /** Shop-wide request pacing shared by every process (see src/onecore/rateLimiter.ts). */
 export const rateLimits = syncSchema.table('rate_limits', {

@@ -81,6 +81,9 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
     inserted: result.inserted, updated: result.updated, deleted: result.deleted, ...(result.message ? { message: result.message } : {}),
   };
   if (result.status === 'succeeded' || result.status === 'forbidden') return summary;
+  // Pages stored, deletions refused (the engine logged why): retrying at once would only walk
+  // the same listing again; the next scheduled mirror tries, and `status` shows the reason.
+  if (result.status === 'incomplete') return summary;
 
   if (result.status === 'skipped') {
     // Another process holds the endpoint. An incremental run is covered by the next tick; a

@@ -76,9 +76,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
 
   const charsets: ServerContext['charsets'] = new Map();
+  const listingLimits: ServerContext['listingLimits'] = new Map();
   const ctx: ServerContext = {
     stores,
     charsets,
+    listingLimits,
     auth,
     faults,
     get stats() {
@@ -140,6 +142,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     insert: (endpoint, count = 1) => storeFor(endpoint).insert(count),
     insertRecord: (endpoint, record) => storeFor(endpoint).insertRaw(record),
     insertRecordText: (endpoint, text) => storeFor(endpoint).insertText(text),
+    limitListing: (endpoint, count) => {
+      storeFor(endpoint);
+      if (count === null) listingLimits.delete(endpoint.toLowerCase());
+      else listingLimits.set(endpoint.toLowerCase(), Math.max(0, Math.floor(count)));
+    },
     setCharset: (endpoint, charset) => {
       storeFor(endpoint);
       if (charset === null) charsets.delete(endpoint.toLowerCase());

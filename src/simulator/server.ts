@@ -21,6 +21,8 @@ export interface ServerContext {
   stores: Map<string, EndpointStore>;
   /** Per endpoint: the charset its pages declare and the encoding they are sent in (default UTF-8). */
   charsets: Map<string, { declare: string | null; encode?: 'utf8' | 'latin1' | 'utf16le' }>;
+  /** Per endpoint: the listing ends (hasNext false) after this many records, as a broken shop's may. */
+  listingLimits: Map<string, number>;
   auth: AuthState;
   faults: FaultController;
   stats: SimulatorStats;
@@ -164,7 +166,8 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
   }
 
   // A bare-array body has no paging: the whole list is one page.
-  const slice = ctx.renderer.bare ? store.page(null, null, Math.max(1, store.size)) : store.page(after, before, size);
+  const limit = ctx.listingLimits.get(name);
+  const slice = ctx.renderer.bare ? store.page(null, null, Math.max(1, store.size), limit) : store.page(after, before, size, limit);
   let { next, prev } = linkCursors(slice, after, before, store.order === 'newest-first');
   let hasNext = slice.hasNext;
   let hasPrevious = slice.hasPrevious;

@@ -215,17 +215,18 @@ export class EndpointStore {
    * the `size` records just before cursor `before`; neither → the first page. Oldest-first lists
    * ascend by seq; newest-first lists descend, so new records appear on the first page.
    */
-  page(after: number | null, before: number | null, size: number): PageSlice {
+  page(after: number | null, before: number | null, size: number, limit?: number): PageSlice {
     this.ensure();
     if (this.order === 'newest-first') return this.newestFirstPage(after, before, size);
-    const n = this.entries.length;
+    // A listing cut short (a broken shop): only the first `limit` records exist as far as paging goes.
+    const n = limit === undefined ? this.entries.length : Math.min(limit, this.entries.length);
     let start: number;
     let end: number;
     if (before !== null) {
       end = this.lowerBound(before);
       start = Math.max(0, end - size);
     } else {
-      start = after === null ? 0 : this.lowerBound(after + 1);
+      start = Math.min(n, after === null ? 0 : this.lowerBound(after + 1));
       end = Math.min(n, start + size);
     }
     return { entries: this.entries.slice(start, end), hasNext: end < n, hasPrevious: start > 0 };

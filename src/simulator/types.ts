@@ -117,6 +117,8 @@ export interface Simulator {
    * they are). `null` restores the default (UTF-8, declared).
    */
   setCharset(endpoint: string, charset: { declare: string | null; encode?: 'utf8' | 'latin1' | 'utf16le' } | null): void;
+  /** The listing ends early: pages stop (hasNext false) after the first `count` records; null lists all again. */
+  limitListing(endpoint: string, count: number | null): void;
   /** Change a record in place (same position). Without a patch: bumps the modified field and one business field. */
   update(endpoint: string, id: string | number, patch?: Record<string, unknown>): void;
   remove(endpoint: string, id: string | number): void;

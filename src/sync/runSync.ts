@@ -74,7 +74,10 @@ export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (r
   return req.endpoints.map((e) => results.find((r) => r.endpoint === e.toLowerCase())).filter((r): r is WalkResult => r !== undefined);
 }
 
-/** `sync` exits 0 only when every endpoint succeeded or is forbidden (reported, not a failure). */
+/**
+ * `sync` exits 0 only when every endpoint succeeded or is forbidden (reported, not a failure); an
+ * `incomplete` mirror (deletions refused) is not a success.
+ */
 export function allSucceeded(results: WalkResult[]): boolean {
   return results.every((r) => r.status === 'succeeded' || r.status === 'forbidden');
 }

@@ -5,6 +5,8 @@ import { storePage } from '../db/sql/storePage.js';
 import { beginWalk, completeWalk, forgetWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts, type RunStatus } from '../db/sql/syncRuns.js';
 import { forgetSeen, markDeleted, planDeletions } from '../db/sql/mirrorSeen.js';
+import { LAST_KEYS, lastKeysMissing, readBaseline, rememberLastKeys, setLiveHighWater } from '../db/sql/mirrorBaselines.js';
+import { judgeMirror } from './mirrorSafety.js';
 import { markEndpoint } from '../db/sql/endpointState.js';
 import { BadRequest, Forbidden } from '../onecore/errors.js';
 import type { Page } from '../onecore/page.js';
@@ -156,9 +158,11 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   log.info({ endpoint, mode, runId, walkId: checkpoint.walkId, resumed: checkpoint.pages > 0 }, checkpoint.cursor === null ? 'walk starting from the beginning' : 'walk resuming from checkpoint');
 
   let restarted = false;
+  // The keys of the last records this walk reached (see mirrorSafety.ts).
+  const lastKeys: string[] = [];
   for (;;) {
     try {
-      await walkPages(db, endpoint, keyField, history, checkpoint, runId, result, deps, plan);
+      await walkPages(db, endpoint, keyField, history, checkpoint, runId, result, deps, plan, lastKeys);
       if (plan.detect && !plan.newestFirst && checkpoint.cursor !== null && (await headLooksNewestFirst(endpoint, keyField, deps))) throw new NewestFirstDetected();
       break;
     } catch (err) {
@@ -193,27 +197,36 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
     }
   }
 
-  if (result.recordsSeen > 0 && result.rejected === result.recordsSeen) {
-    // Nothing usable arrived: a wrong assumption about the records, never a success.
+  if (result.recordsSeen > 0 && result.rejected === result.recordsSeen && result.cursorStart === null) {
+    // Nothing usable arrived: a wrong assumption about the records, never a success. Only for a
+    // walk from the beginning: an incremental run re-reading a last page that holds nothing but a
+    // rejected record must not fail every run until the shop appends more.
     const err = new ProtocolError(`every one of the ${result.recordsSeen} records of this walk was rejected (reasons in onecore_sync.rejected_records)`, { endpoint });
     return await failed(deps, endpoint, mode, runId, result, err);
   }
   if (mode === 'mirror') {
-    await finishMirror(db, endpoint, history, checkpoint, runId, result, deps);
+    await finishMirror(db, endpoint, history, checkpoint, runId, result, deps, lastKeys);
     if (history && deps.historyKeepDays !== undefined) {
       const dropped = await dropOldVersions(db, endpoint, deps.historyKeepDays);
       if (dropped > 0) log.info({ endpoint, dropped, keepDays: deps.historyKeepDays }, 'history versions older than ONECORE_HISTORY_KEEP_DAYS dropped');
     }
   } else if (mode === 'backfill' || (mode === 'incremental' && plan.newestFirst)) {
     await completeWalk(db, endpoint, mode);
+  } else {
+    await rememberLastKeys(db, endpoint, lastKeys);
   }
-  await finishRun(db, runId, 'succeeded', { deleted: result.deleted, error: result.message ?? null, cursorEnd: result.cursorEnd });
-  await markEndpoint(db, endpoint, 'active', null);
-  log.info(summary(result), `walk succeeded`);
+  await finishRun(db, runId, result.status, { deleted: result.deleted, error: result.message ?? null, cursorEnd: result.cursorEnd });
+  if (result.status === 'incomplete') {
+    await markEndpoint(db, endpoint, 'active', result.message ?? null);
+    log.error({ ...summary(result), reason: result.message }, `mirror incomplete: its pages are stored, but nothing was marked deleted`);
+  } else {
+    await markEndpoint(db, endpoint, 'active', null);
+    log.info(summary(result), `walk succeeded`);
+  }
   return result;
 }
 
-async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, plan: ListingPlan): Promise<void> {
+async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, plan: ListingPlan, lastKeys: string[]): Promise<void> {
   const mode = checkpoint.mode;
   const abort = new AbortController();
   const onAbort = () => abort.abort(deps.signal?.reason);
@@ -259,6 +272,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
         cursorAfter,
         history: history ? { modifiedAt: prepared.modifiedAt! } : null,
       });
+      keepLastKeys(lastKeys, prepared.ids);
       pageNo += 1;
       result.pages += 1;
       result.recordsSeen += recordCount;
@@ -280,6 +294,13 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     deps.signal?.removeEventListener('abort', onAbort);
     abort.abort();
   }
+}
+
+/** `last` becomes the last LAST_KEYS of its keys followed by `ids`. */
+function keepLastKeys(last: string[], ids: string[]): void {
+  const from = Math.max(0, ids.length - LAST_KEYS);
+  for (let i = from; i < ids.length; i++) last.push(ids[i]!);
+  if (last.length > LAST_KEYS) last.splice(0, last.length - LAST_KEYS);
 }
 
 /**
@@ -307,22 +328,29 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
 }
 
 /**
- * After a completed walk: mark live records the walk did not see as deleted, unless that would
- * be more than the allowed share (an API glitch that returns too little must not wipe the mirror).
- * Then move the incremental cursor to where the mirror ended: everything before it has been seen.
+ * After a completed walk: mark live records the walk did not see as deleted, unless the listing
+ * ended early or that would break the cap (mirrorSafety.ts: an API glitch that returns too little
+ * must not wipe the mirror, at once or over several runs); then the run is `incomplete`. Either
+ * way, move the incremental cursor to where the mirror ended: everything before it has been seen.
  */
-async function finishMirror(db: PoolClient, endpoint: string, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps): Promise<void> {
+async function finishMirror(db: PoolClient, endpoint: string, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, lastKeys: string[]): Promise<void> {
   const walkId = checkpoint.walkId!;
   const walkStartedAt = checkpoint.walkStartedAt!;
   await db.query('begin');
   try {
     const plan = await planDeletions(db, endpoint, walkId, walkStartedAt);
-    if (plan.missing > 0 && plan.missing > plan.live * deps.maxDeleteShare) {
-      result.message = `deletions refused: the mirror would mark ${plan.missing} of ${plan.live} live records deleted, more than MIRROR_MAX_DELETE_SHARE=${deps.maxDeleteShare}; nothing was marked`;
-      deps.log.warn({ endpoint, runId, missing: plan.missing, live: plan.live }, result.message);
-    } else if (plan.missing > 0) {
+    const baseline = await readBaseline(db, endpoint);
+    const reached = await lastKeysMissing(db, endpoint, walkId, walkStartedAt, baseline.lastKeys);
+    const verdict = judgeMirror({ live: plan.live, missing: plan.missing, liveHighWater: baseline.liveHighWater, lastKeys: reached, maxDeleteShare: deps.maxDeleteShare });
+    if (verdict.refused !== null) {
+      result.status = 'incomplete';
+      result.message = verdict.refused;
+      deps.log.warn({ endpoint, runId, missing: plan.missing, live: plan.live, liveHighWater: baseline.liveHighWater }, verdict.refused);
+    } else {
       // With history on, each deletion closes the record's current version in the same statement.
-      result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
+      if (plan.missing > 0) result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
+      if (verdict.newHighWater !== null) await setLiveHighWater(db, endpoint, verdict.newHighWater);
+      await rememberLastKeys(db, endpoint, lastKeys);
     }
     const final = await readCheckpoint(db, endpoint, 'mirror');
     await setCursor(db, endpoint, 'incremental', final?.cursor ?? null);

@@ -1,7 +1,8 @@
 import type { Queryable } from './queryable.js';
 import type { Mode } from './checkpoints.js';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'forbidden' | 'skipped';
+/** `incomplete`: a mirror whose pages were stored but whose deletions were refused (src/sync/mirrorSafety.ts). */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'forbidden' | 'skipped' | 'incomplete';
 
 export interface RunCounts {
   pages: number;
