@@ -78,6 +78,9 @@ describe('walker count: sized to fill the request budget', () => {
     expect(walkersToFillBudget({ maxRps: 10, roundTripMs: 250, max: 8 })).toBe(3);
     expect(walkersToFillBudget({ maxRps: 10, roundTripMs: 500, max: 8 })).toBe(5);
     expect(walkersToFillBudget({ maxRps: 10, roundTripMs: 5000, max: 8 })).toBe(8);
+    // Requests already wait for their turns: no more walkers, whatever the round trip says.
+    expect(walkersToFillBudget({ maxRps: 10, roundTripMs: 700, max: 8, current: 4, budgetBusy: true })).toBe(4);
+    expect(walkersToFillBudget({ maxRps: 10, roundTripMs: 700, max: 8, current: 4, budgetBusy: false })).toBe(7);
     // No cap, no budget to fill: the count stays where it starts.
     expect(walkersToFillBudget({ maxRps: 0, roundTripMs: 500, max: 8 })).toBe(2);
   });

@@ -30,7 +30,7 @@ export function startConcurrencyTuning(opts: { worker: ConcurrencyTarget; config
   const { worker, config, roundTrips, log } = opts;
   if (config.concurrency !== undefined) return { stop: () => undefined };
   const tune = () => {
-    const wanted = walkersToFillBudget({ maxRps: config.maxRps, roundTripMs: roundTrips.typicalMs(), max: config.maxConcurrency });
+    const wanted = walkersToFillBudget({ maxRps: config.maxRps, roundTripMs: roundTrips.typicalMs(), max: config.maxConcurrency, current: worker.concurrency, budgetBusy: roundTrips.budgetBusy() });
     if (wanted === worker.concurrency) return;
     log.info({ from: worker.concurrency, to: wanted, roundTripMs: Math.round(roundTrips.typicalMs() ?? 0), maxRps: config.maxRps }, 'walks at once re-sized to fill the request budget');
     worker.concurrency = wanted;

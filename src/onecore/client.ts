@@ -95,7 +95,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
         res = await sendRequest(agent, { method: 'GET', url, headers: withToken ? apiHeaders(token) : anonymousHeaders(), timeoutMs, signal, endpoint, maxBytes: opts.maxResponseBytes });
         if (res.status >= 200 && res.status < 300) {
           const parsed = parse(res);
-          opts.roundTrips?.record(performance.now() - asked - waitedMs);
+          opts.roundTrips?.record(performance.now() - asked - waitedMs, waitedMs);
           return parsed;
         }
         if (res.status !== 401) throw errorForStatus(endpoint, res, url);

@@ -16,7 +16,7 @@ export interface RunSyncRequest {
    * is asked again after every page (see walkersToFillBudget), so walkers are added as the
    * measured round trips show the request budget would otherwise sit idle. Default 2.
    */
-  concurrency?: number | (() => number);
+  concurrency?: number | ((running: number) => number);
 }
 
 /**
@@ -27,7 +27,7 @@ export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (r
   const queue = await longestFirst(deps.pool, req.endpoints);
   const results: WalkResult[] = [];
   const wanted = typeof req.concurrency === 'function' ? req.concurrency : () => (req.concurrency as number | undefined) ?? 2;
-  const target = () => Math.max(1, Math.min(wanted(), req.endpoints.length));
+  const target = () => Math.max(1, Math.min(wanted(running), req.endpoints.length));
   const walkers: Promise<void>[] = [];
   let running = 0;
   let firstError: { err: unknown } | undefined;

@@ -8,6 +8,9 @@ export interface WalkerCountInput {
   roundTripMs: number | undefined;
   /** Never more than this (SYNC_MAX_CONCURRENCY, and what the connection pool allows). */
   max: number;
+  /** Walkers now, and whether recent requests waited for a turn (see RoundTrips.budgetBusy). */
+  current?: number;
+  budgetBusy?: boolean;
 }
 
 /**
@@ -22,9 +25,11 @@ export interface WalkerCountInput {
  * Without a cap (ONECORE_MAX_RPS=0) there is no budget to fill: the starting count, as before —
  * switching the cap off must not turn into many more requests at once to the shop.
  */
-export function walkersToFillBudget({ maxRps, roundTripMs, max }: WalkerCountInput): number {
+export function walkersToFillBudget({ maxRps, roundTripMs, max, current, budgetBusy }: WalkerCountInput): number {
   const top = Math.max(1, Math.floor(max));
   if (!(maxRps > 0) || roundTripMs === undefined) return Math.min(STARTING_WALKERS, top);
-  const needed = Math.max(STARTING_WALKERS, Math.ceil((maxRps * roundTripMs) / 1000));
+  let needed = Math.max(STARTING_WALKERS, Math.ceil((maxRps * roundTripMs) / 1000));
+  // The budget is already full: grow no further (the round trip may be inflated by our own load).
+  if (budgetBusy && current !== undefined) needed = Math.min(needed, Math.max(STARTING_WALKERS, current));
   return Math.max(1, Math.min(needed, top));
 }

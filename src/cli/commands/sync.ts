@@ -61,7 +61,8 @@ export async function runSyncCommand(
     const started = Date.now();
     // Each walker holds a connection; the rate limiter and the run bookkeeping borrow the rest.
     const poolRoom = Math.max(1, (pool.options.max ?? 10) - 2);
-    const concurrency = req.concurrency ?? (() => walkersToFillBudget({ maxRps: ctx.config.maxRps, roundTripMs: api.roundTrips.typicalMs(), max: Math.min(ctx.config.maxConcurrency, poolRoom) }));
+    const concurrency = req.concurrency ?? ((running: number) =>
+        walkersToFillBudget({ maxRps: ctx.config.maxRps, roundTripMs: api.roundTrips.typicalMs(), max: Math.min(ctx.config.maxConcurrency, poolRoom), current: running, budgetBusy: api.roundTrips.budgetBusy() }));
     let results;
     try {
       results = await runSync(
