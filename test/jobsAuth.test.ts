@@ -96,7 +96,8 @@ describe('jobs: failure handling', () => {
     expect(await job.isFailed()).toBe(false);
     stack.sim.faults.clear();
     await sleepUntil(async () => (await stack.db.pool.query(`select 1 from onecore_sync.sync_runs where job_id = $1 and status = 'succeeded' and id > $2`, [jobId, before])).rowCount, { timeoutMs: 20_000, what: 'the rescheduled mirror to succeed' });
-    expect(await (await queue.getJob(jobId))!.isCompleted()).toBe(true);
+    // The run's row commits before the job is marked completed: wait for that, too.
+    await sleepUntil(async () => (await queue.getJob(jobId))!.isCompleted(), { timeoutMs: 20_000, what: 'the job to complete' });
   });
 
   it('a paging loop fails the job at once, without retries', async () => {

@@ -10,6 +10,8 @@ import { triggerCommand } from './commands/trigger.js';
 import { backfillCommand } from './commands/backfill.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { inspectCommand } from './commands/inspect.js';
+import { viewsCommand } from './commands/views.js';
+import { dbtCommand } from './commands/dbt.js';
 
 export interface Command {
   summary: string;
@@ -29,6 +31,8 @@ export const commands: Record<string, Command> = {
   demo: demoCommand,
   simulate: simulateCommand,
   token: tokenCommand,
+  views: viewsCommand,
+  dbt: dbtCommand,
 };
 
 export function usage(): string {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, pgSchema, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, json, pgSchema, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 /**
  * `onecore` holds what users query: one relation per endpoint (`onecore.orders`, …), created by
@@ -188,4 +188,37 @@ export const historyEndpoints = syncSchema.table('history_endpoints', {
   enabledAt: ts('enabled_at').notNull().defaultNow(),
   reconciledAt: ts('reconciled_at').notNull().defaultNow(),
   pausedAt: ts('paused_at'),
+});
+
+/**
+ * The column each API field got in a typed view (`onecore_typed.<view>`, see src/views). Kept so
+ * that a name never changes between runs (collisions are resolved once, first come first served),
+ * a field that vanished upstream keeps its column, and a column keeps its place and its type.
+ */
+export const typedColumns = syncSchema.table(
+  'typed_columns',
+  {
+    /** The view's name in `onecore_typed`: the endpoint, or `<endpoint>__<field>` for a child view. */
+    view: text('view').notNull(),
+    /** Where the value sits in the record (or in the list element): one key, or a key and a sub key. */
+    path: text('path').array().notNull(),
+    column: text('column').notNull(),
+    /** bigint, numeric, boolean, timestamptz, date, text or jsonb. */
+    type: text('type').notNull(),
+    position: integer('position').notNull(),
+    /** From the shop's OpenAPI document, when it has one. */
+    description: text('description'),
+    /** For a list of objects: the child view that holds its elements (`<endpoint>__<column>`). */
+    childView: text('child_view'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.view, t.path] }), unique('typed_columns_view_column').on(t.view, t.column)],
+);
+
+/** The record schema the shop's OpenAPI document gives for each endpoint (refreshed with the views). */
+export const endpointSchemas = syncSchema.table('endpoint_schemas', {
+  endpoint: text('endpoint').primaryKey(),
+  /** json, not jsonb: the order of the properties is the order of the columns. */
+  schema: json('schema').notNull(),
+  fetchedAt: ts('fetched_at').notNull().defaultNow(),
 });

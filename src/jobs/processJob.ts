@@ -8,6 +8,7 @@ import { resolveEndpoints } from '../sync/resolveEndpoints.js';
 import { walkEndpoint, type WalkResult } from '../sync/walkEndpoint.js';
 import { historyEnabled } from '../config/history.js';
 import { longestFirst } from '../sync/longestFirst.js';
+import { createViewRefresher, type ViewRefresher } from '../views/viewRefresher.js';
 import { authPausedMessage, recordAuthFailure } from './authPause.js';
 import { classifyFailure } from './classifyFailure.js';
 import { enqueueWalk } from './enqueue.js';
@@ -30,8 +31,10 @@ export type JobSummary =
 
 /** The BullMQ processor: each job is a fanout (enqueue walks) or one endpoint walk. */
 export function createProcessor(deps: ProcessorDeps) {
+  // Typed views are refreshed behind the walk jobs, one at a time (see viewRefresher).
+  const views = createViewRefresher({ pool: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.shop.fetchJson, signal: deps.signal });
   return async (job: Job<SyncJobData>, token?: string): Promise<JobSummary> => {
-    return job.data.kind === 'fanout' ? fanout(deps, job.data) : walk(deps, job as Job<WalkJobData>, token);
+    return job.data.kind === 'fanout' ? fanout(deps, job.data) : walk(deps, job as Job<WalkJobData>, token, views);
   };
 }
 
@@ -55,7 +58,7 @@ async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSumm
   return { kind: 'fanout', mode: data.mode, endpoints, jobs };
 }
 
-async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | undefined): Promise<JobSummary> {
+async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | undefined, views: ViewRefresher): Promise<JobSummary> {
   const { endpoint, mode, from, requestId } = job.data;
   const log = deps.log.child({ jobId: job.id });
   let result: WalkResult;
@@ -80,6 +83,7 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
     kind: 'walk', endpoint, mode, status: result.status, runId: result.runId, pages: result.pages, records: result.recordsSeen,
     inserted: result.inserted, updated: result.updated, deleted: result.deleted, ...(result.message ? { message: result.message } : {}),
   };
+  if (result.status === 'succeeded' || result.status === 'incomplete') views.after([result]);
   if (result.status === 'succeeded' || result.status === 'forbidden') return summary;
   // Pages stored, deletions refused (the engine logged why): retrying at once would only walk
   // the same listing again; the next scheduled mirror tries, and `status` shows the reason.

@@ -7,6 +7,7 @@
 import type { EndpointDef } from './records.js';
 import { EndpointStore, type StoreOptions } from './store.js';
 import type { EnvelopeOptions } from './types.js';
+import { FIELD_DOCS, type EndpointDocs } from './fieldDocs.js';
 
 type Schema = Record<string, unknown>;
 
@@ -47,10 +48,47 @@ function infer(samples: unknown[]): Schema {
   return withNull({ type: 'object', properties, additionalProperties: false });
 }
 
-function sampleSchema(def: EndpointDef, options: StoreOptions): Schema {
+/**
+ * The component schema of one record: the endpoint's own when its definition brings one (a
+ * dialect may describe its models exactly), else inferred from sample records; then documented
+ * from FIELD_DOCS.
+ */
+export function recordSchema(def: EndpointDef, options: StoreOptions = {}): Schema {
   // A private store with a fixed seed: the document never depends on served data or its seed.
-  const store = new EndpointStore(def, 1, 30, () => 30, options);
-  return infer(store.truth());
+  const schema = def.schema?.() ?? infer(new EndpointStore(def, 1, 30, () => 30, options).truth());
+  const docs = FIELD_DOCS[def.name];
+  return docs ? documented(schema, docs, def.enums ?? {}) : schema;
+}
+
+/**
+ * Descriptions from FIELD_DOCS, and each enum's values: strings as they are; integers (the pascal
+ * dialect) as their numbers with the names in `x-enumNames` (as NSwag writes them) and in the
+ * description.
+ */
+function documented(schema: Schema, docs: EndpointDocs, enums: Readonly<Record<string, readonly string[]>>): Schema {
+  const lower = new Map(Object.entries(docs.fields).map(([k, v]) => [k.toLowerCase(), v]));
+  const enumsLower = new Map(Object.entries(enums).map(([k, v]) => [k.toLowerCase(), v]));
+  const walk = (s: Schema, prefix: string): Schema => {
+    const out: Schema = { ...s };
+    const props = s.properties as Record<string, Schema> | undefined;
+    const items = s.items as Schema | undefined;
+    if (props) out.properties = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, field(v, prefix + k)]));
+    if (items?.properties) out.items = walk(items, prefix);
+    return out;
+  };
+  const field = (s: Schema, path: string): Schema => {
+    const doc = lower.get(path.toLowerCase());
+    let out = walk(s, path + '.');
+    if (doc) out = { ...out, description: doc.description };
+    const values = enumsLower.get(path.toLowerCase());
+    if (values && out.type === 'string') out = { ...out, enum: [...values] };
+    if (values && out.type === 'integer') {
+      const names = values.map((v, i) => `${i} = ${v}`).join(', ');
+      out = { ...out, enum: values.map((_, i) => i), 'x-enumNames': [...values], description: out.description ? `${out.description as string} (${names})` : names };
+    }
+    return out;
+  };
+  return { ...walk(schema, ''), description: docs.description };
 }
 
 export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOptions, serverUrl: string, storeOptions: (name: string) => StoreOptions = () => ({})): string {
@@ -105,7 +143,7 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
   const byName = new Map(defs.map((d) => [d.name, d]));
   for (const def of defs) {
     const model = SCHEMA_NAMES[def.name] ?? def.name;
-    schemas[model] = sampleSchema(def, storeOptions(def.name));
+    schemas[model] = recordSchema(def, storeOptions(def.name));
     schemas[`${model}Page`] = pageSchema(ref(model));
     paths[`/api/v2/${def.name}`] = {
       get: {

@@ -33,6 +33,11 @@ export interface EndpointDef {
   generate(ctx: RecordContext): Record<string, unknown>;
   /** Change one business field in place (default update patch). */
   touch(rec: Record<string, unknown>, ctx: RecordContext): void;
+  /**
+   * The OpenAPI component schema of one record, when the definition describes its model exactly;
+   * without it the document infers one from sample records (see openapi.ts recordSchema).
+   */
+  schema?(): Record<string, unknown>;
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');

@@ -14,6 +14,7 @@ import type { Mode } from '../../db/sql/checkpoints.js';
 import { randomUUID } from 'node:crypto';
 import { migrateDatabase } from '../../db/migrate.js';
 import { historyEnabled } from '../../config/history.js';
+import { refreshAfterWalks } from '../../views/refreshAfterWalks.js';
 
 export const syncCommand: Command = {
   summary: 'run once in this process, without Redis: --mode incremental|mirror|backfill, --endpoint NAME…, --from CURSOR, --concurrency N',
@@ -75,6 +76,7 @@ export async function runSyncCommand(
     }
     process.stdout.write('\n' + renderSummary(results, Date.now() - started));
     if (stop.signal.aborted) return 130;
+    await refreshAfterWalks({ pool, config: ctx.config, log: ctx.log, fetchJson: api.fetchJson }, results);
     return allSucceeded(results) ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
