@@ -20,10 +20,13 @@ export function createViewRefresher(deps: { pool: Pool; config: Config; log: Log
   let chain: Promise<void> = Promise.resolve();
   return {
     after(results) {
-      chain = chain.then(async () => {
-        if (deps.signal?.aborted) return;
-        await refreshAfterWalks(deps, results);
-      });
+      chain = chain
+        .then(async () => {
+          if (deps.signal?.aborted) return;
+          await refreshAfterWalks(deps, results);
+        })
+        // refreshAfterWalks reports its own failures; nothing here may become an unhandled rejection.
+        .catch(() => undefined);
     },
     idle: () => chain,
   };
