@@ -265,3 +265,39 @@ describe('discovery', () => {
     expect(run.stdout).toMatch(/\/api\/v2\/orders\/\{id\}\/details\s+has path parameters/);
   });
 });
+
+describe('per-parent lists', () => {
+  it('walk once per parent with their own cursors, store the parent key, skip and count a parent that is gone; both dialects', async () => {
+    for (const dialect of ['camel', 'pascal'] as const) {
+      const config = configFile({ endpoints: { orders: {}, ordershipments: { path: 'ordershipments/{orderId}/list', parent: 'orders' } } });
+      const stack = await stackWith({ sim: { records: { orders: 25, ordershipments: 80 }, dialect }, env: { ONECORE_CONFIG_FILE: config } });
+      const sync = await runCli(['sync', '--mode', 'mirror'], stack.env);
+      expect(sync.code, `${dialect}: ${sync.stdout}${sync.stderr}`).toBe(0);
+      expect(await compareWithSimulator(stack, 'ordershipments'), dialect).toEqual([]);
+      const refField = dialect === 'pascal' ? 'OrderId' : 'orderId';
+      const keyField = dialect === 'pascal' ? 'Id' : 'id';
+      const parents = await stack.db.pool.query(`select id, parent_id from onecore.ordershipments`);
+      const truth = new Map((stack.sim.truth('ordershipments') as Array<Record<string, unknown>>).map((r) => [String(r[keyField]), String(r[refField])]));
+      for (const row of parents.rows) expect(row.parent_id, `${dialect} ${row.id}`).toBe(truth.get(row.id));
+      // Cursors name the parent: the mirror's checkpoint ends on the last parent.
+      const cp = await stack.db.pool.query(`select cursor from onecore_sync.checkpoints where endpoint = 'ordershipments' and mode = 'mirror'`);
+      expect(JSON.parse(cp.rows[0].cursor)[0]).toBe((await stack.db.pool.query(`select max(id collate "C") as m from onecore.orders`)).rows[0].m);
+
+      // An order removed upstream but still stored: its list answers 404, skipped and counted.
+      const gone = String((stack.sim.truth('orders')[3] as Record<string, unknown>)[keyField]);
+      stack.sim.remove('orders', gone);
+      const fresh = stack.sim.insert('ordershipments', 6);
+      const r = await stack.walk('ordershipments', 'incremental');
+      expect(r.status, dialect).toBe('succeeded');
+      expect(r.message, dialect).toBe('1 parent(s) gone (404) were skipped');
+      expect(r.inserted, dialect).toBe(fresh.filter((f) => String(f[refField]) !== gone).length);
+    }
+  });
+
+  it('config: path needs one placeholder and a parent', async () => {
+    const stack = await stackWith({ sim: { records: 1 } });
+    const bad = await runCli(['endpoints'], { ...stack.env, ONECORE_CONFIG_FILE: configFile({ endpoints: { ordershipments: { path: 'ordershipments/list', parent: 'orders' } } }) });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/endpoints.ordershipments.path must be a path under \/api\/v2\/ with one \{placeholder\}/);
+  });
+});

@@ -18,6 +18,13 @@ export interface EndpointOptions {
    * walk from the start until a page holds nothing new. Detected when not set.
    */
   order?: 'oldest-first' | 'newest-first';
+  /**
+   * A per-parent list: `path` under /api/v2/ with one `{placeholder}` for the parent's key
+   * (`ordershipments/{orderId}/list`), walked once per live record of `parent` (an endpoint synced
+   * before it). Rows keep the parent's key in `parent_id`.
+   */
+  path?: string;
+  parent?: string;
   /** Keep every version of every record in `onecore_history.<endpoint>` (overrides ONECORE_HISTORY). */
   history?: boolean;
 }
@@ -138,7 +145,7 @@ function adminToken(raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
-const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize', 'order', 'history']);
+const OPTION_KEYS = new Set(['keyField', 'recordsKey', 'pageSizeParam', 'pageSize', 'order', 'history', 'path', 'parent']);
 
 /**
  * The options file: `{"endpoints": {"orders": {"keyField": "orderId"}, …}}`. Listing endpoints
@@ -190,6 +197,17 @@ export function readEndpointOptionsFile(path: string): { endpoints: string[] | u
         throw new ConfigError(`${where}: endpoints.${rawName}.order must be "oldest-first" or "newest-first", got ${JSON.stringify(rawOptions.order)}`);
       }
       o.order = rawOptions.order;
+    }
+    if (rawOptions.path !== undefined || rawOptions.parent !== undefined) {
+      const path = rawOptions.path;
+      if (typeof path !== 'string' || !/^[A-Za-z0-9_-]+(\/(?:[A-Za-z0-9_-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))*$/.test(path.trim()) || (path.match(/\{/g) ?? []).length !== 1) {
+        throw new ConfigError(`${where}: endpoints.${rawName}.path must be a path under /api/v2/ with one {placeholder} for the parent key, e.g. "ordershipments/{orderId}/list"`);
+      }
+      if (typeof rawOptions.parent !== 'string') throw new ConfigError(`${where}: endpoints.${rawName}.parent must name the parent endpoint, e.g. "orders"`);
+      const parent = v.endpointName(`${where}: endpoints.${rawName}.parent`, rawOptions.parent);
+      if (parent === name) throw new ConfigError(`${where}: endpoints.${rawName}.parent cannot be the endpoint itself`);
+      o.path = path.trim();
+      o.parent = parent;
     }
     options[name] = o;
   }

@@ -64,7 +64,7 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
   let result: WalkResult;
   try {
     result = await walkEndpoint(
-      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, order: deps.config.endpointOptions[endpoint]?.order, jobId: job.id ?? null, history: historyEnabled(deps.config, endpoint) },
+      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, order: deps.config.endpointOptions[endpoint]?.order, perParent: deps.config.endpointOptions[endpoint]?.parent !== undefined, jobId: job.id ?? null, history: historyEnabled(deps.config, endpoint) },
       { pool: deps.pool, pages: deps.shop.pages, log, maxDeleteShare: deps.config.mirrorMaxDeleteShare, historyKeepDays: deps.config.historyKeepDays, naiveTimeZone: deps.config.naiveTz, signal: deps.signal },
     );
   } catch (err) {

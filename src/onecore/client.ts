@@ -40,7 +40,7 @@ export interface OneCoreClientOptions {
 
 export interface OneCoreClient {
   /** One page of a V2 list endpoint, from `cursor` (null = the first page). */
-  fetchPage(endpoint: string, cursor: string | null, signal?: AbortSignal): Promise<Page>;
+  fetchPage(endpoint: string, cursor: string | null, signal?: AbortSignal, path?: string): Promise<Page>;
   /** One page's response as it came (status 2xx; the body parsed as JSON but not read as a page): for `inspect`. */
   fetchRaw(endpoint: string, cursor: string | null, signal?: AbortSignal): Promise<RawPage>;
   /** Any JSON document of the shop (the OpenAPI document), with the same auth and retries. */
@@ -136,20 +136,21 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     }
   }
 
-  function pageUrl(name: string, cursor: string | null): string {
+  /** `path`: a per-parent list's own path under /api/v2/ (parent key filled in and encoded); default the endpoint's name. */
+  function pageUrl(name: string, cursor: string | null, path?: string): string {
     const o = opts.endpointOptions?.[name] ?? {};
     const params: string[] = [];
     if (cursor !== null) params.push(cursorQuery(cursor));
     // No page-size parameter is documented: send one only when the operator configured both halves.
     if (o.pageSizeParam !== undefined && o.pageSize !== undefined) params.push(`${encodeURIComponent(o.pageSizeParam)}=${o.pageSize}`);
-    return `${base}/api/v2/${encodeURIComponent(name)}${params.length > 0 ? `?${params.join('&')}` : ''}`;
+    return `${base}/api/v2/${path ?? encodeURIComponent(name)}${params.length > 0 ? `?${params.join('&')}` : ''}`;
   }
 
   return {
-    fetchPage(endpoint, cursor, signal) {
+    fetchPage(endpoint, cursor, signal, path) {
       const name = endpoint.toLowerCase();
       const o = opts.endpointOptions?.[name] ?? {};
-      return execute(name, pageUrl(name, cursor), (res) => {
+      return execute(name, pageUrl(name, cursor, path), (res) => {
         const { body, exactNumbers } = parsePageBody(name, res);
         const page = parsePage(body, { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') });
         if (exactNumbers) page.exactNumbers = true;

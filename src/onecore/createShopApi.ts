@@ -5,6 +5,8 @@ import type { Pool } from '../db/createPool.js';
 import { createOneCoreClient, type OneCoreClient } from './client.js';
 import { createHttpAgent } from './http.js';
 import { walkPages } from './pager.js';
+import { childPages } from '../sync/childPages.js';
+import { liveParentKeys } from '../db/sql/parentKeys.js';
 import type { Page } from './page.js';
 import { createRateLimiter } from './rateLimiter.js';
 import { createRoundTrips, type RoundTrips } from './roundTrips.js';
@@ -46,7 +48,15 @@ export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi 
     roundTrips,
   });
   return {
-    pages: (endpoint, from, signal) => walkPages(client, endpoint, from, signal, { maxPages: config.maxPagesPerWalk }),
+    pages: (endpoint, from, signal) => {
+      const o = config.endpointOptions[endpoint];
+      if (o?.parent === undefined || o.path === undefined) return walkPages(client, endpoint, from, signal, { maxPages: config.maxPagesPerWalk });
+      const { parent, path } = o;
+      // A per-parent list: the child list of every live parent record, as one walk.
+      return (async function* () {
+        yield* childPages(client, endpoint, path, await liveParentKeys(pool, parent, endpoint), from, signal, { maxPages: config.maxPagesPerWalk });
+      })();
+    },
     fetchJson: (url) => client.getJson(url),
     client,
     tokens,

@@ -22,6 +22,10 @@ export interface Page {
   hasNext: boolean;
   /** Its records may hold numbers kept as the text sent (src/json/exactJson.ts): serialize them with stringifyExact. */
   exactNumbers?: boolean;
+  /** Per-parent lists: the parent key this page belongs to. */
+  parentId?: string;
+  /** Per-parent lists: the parent answered 404 (gone since it was stored); the page is empty. */
+  parentGone?: boolean;
 }
 
 /** Where a page keeps what we read: for `inspect`, and to name things in errors. */

@@ -15,7 +15,12 @@ export const MAX_PAGE_SIZE = 1000;
 const MAX_BODY_BYTES = 64 * 1024;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const RENEW_PATHS = new Set(['/api/v2/tokens/renewtokens', '/api/v1/tokens/renewtokens']);
-const LIST_RE = /^\/api\/v2\/([a-z]+)(?:\/([^/]+)(\/details)?)?$/i;
+const LIST_RE = /^\/api\/v2\/([a-z]+)(?:\/([^/]+)(\/details|\/list)?)?$/i;
+/** Per-parent lists as V1 clients show them (`ordershipments/{orderId}/list`): the parent endpoint and the child's reference field. */
+const PER_PARENT: Record<string, { parent: string; field: string }> = {
+  ordershipments: { parent: 'orders', field: 'orderid' },
+  productimages: { parent: 'products', field: 'productid' },
+};
 
 export interface ServerContext {
   stores: Map<string, EndpointStore>;
@@ -120,6 +125,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 
   if (m[2] !== undefined) {
     // Detail routes (/{name}/{id}, /orders/{id}/details): optional extras, no faults.
+    if (m[3]?.toLowerCase() === '/list') return sendChildren(ctx, res, name, m[2]);
     if (m[3] !== undefined && name !== 'orders') return sendError(ctx, res, 404, 'not found');
     let id: string;
     try {
@@ -189,6 +195,28 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
     return send(res, 200, bytes, charset.declare === null ? 'application/json' : `application/json; charset=${charset.declare}`, headers);
   }
   send(res, 200, body, JSON_TYPE, headers);
+}
+
+/**
+ * A per-parent list: every child whose reference names the parent, as one bare JSON array (as V1's
+ * productimages list answers); 404 when the parent does not exist (or is gone).
+ */
+function sendChildren(ctx: ServerContext, res: ServerResponse, name: string, rawParent: string): void {
+  const rule = PER_PARENT[name];
+  let parentId: string;
+  try {
+    parentId = decodeURIComponent(rawParent);
+  } catch {
+    return sendError(ctx, res, 404, 'not found');
+  }
+  if (!rule || !ctx.stores.get(rule.parent)?.get(parentId)) return sendError(ctx, res, 404, `${rule?.parent ?? name} ${parentId} not found`);
+  const children = ctx.stores.get(name)!.truth().filter((r) => {
+    if (r === null || typeof r !== 'object') return false;
+    const ref = Object.entries(r).find(([k]) => k.toLowerCase() === rule.field)?.[1];
+    // camel references are `ord-000123`, pascal ones the integer 123; parents are keyed the same way.
+    return ref !== undefined && String(ref) === parentId;
+  });
+  send(res, 200, JSON.stringify(children));
 }
 
 /** 200 with JSON headers, then half the body, then the end: the JSON never closes. */

@@ -17,6 +17,7 @@ import { describeError } from './describeError.js';
 import { detectKeyField } from './detectKeyField.js';
 import { detectOrder, type ListOrder } from './detectOrder.js';
 import { dateTimeNormalizer } from './naiveTimeZone.js';
+import { ensureParentColumn, setParentKey } from '../db/sql/parentKeys.js';
 import { ProtocolError } from '../onecore/errors.js';
 import { ensureHistoryTable } from '../db/sql/historyTable.js';
 import { prepareHistory } from './prepareHistory.js';
@@ -41,6 +42,8 @@ export interface WalkRequest {
   keyField?: string;
   /** The listing's order from the config file; detected when absent. */
   order?: ListOrder;
+  /** A per-parent list (config `path` + `parent`): every walk covers every parent; rows keep `parent_id`. */
+  perParent?: boolean;
   jobId?: string | null;
   /** History mode: every version of every record in `onecore_history.<endpoint>` (ONECORE_HISTORY). */
   history?: boolean;
@@ -55,6 +58,8 @@ export interface WalkRequest {
  */
 interface ListingPlan {
   newestFirst: boolean;
+  /** Per-parent list: incremental runs walk every parent (new children can appear under any), with no early stop. */
+  perParent: boolean;
   /** Judge the order from the pages (not configured). */
   detect: boolean;
 }
@@ -94,6 +99,8 @@ export interface WalkResult extends RunCounts {
   cursorEnd: string | null;
   /** Why it failed, was skipped, or (mirror) why deletions were refused. */
   message?: string;
+  /** Per-parent lists: parents that answered 404 and were skipped. */
+  parentsGone?: number;
   error?: unknown;
 }
 
@@ -148,9 +155,11 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   const plan: ListingPlan = {
     // Configured, or remembered from an earlier walk (only newest-first walks keep a walk id here).
     newestFirst: mode === 'incremental' && (req.order === 'newest-first' || (req.order === undefined && existing?.walkId != null)),
-    detect: mode === 'incremental' && req.order === undefined,
+    detect: mode === 'incremental' && req.order === undefined && !req.perParent,
+    perParent: req.perParent === true,
   };
-  let checkpoint = await startingPoint(db, endpoint, req, plan.newestFirst);
+  if (plan.perParent) await ensureParentColumn(db, endpoint);
+  let checkpoint = await startingPoint(db, endpoint, req, plan.newestFirst || plan.perParent);
   let runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: checkpoint.cursor });
   const result: WalkResult = { ...emptyResult(endpoint, mode, runId, 'succeeded'), cursorStart: checkpoint.cursor, cursorEnd: checkpoint.cursor };
   const history = req.history === true;
@@ -204,13 +213,17 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
     const err = new ProtocolError(`every one of the ${result.recordsSeen} records of this walk was rejected (reasons in onecore_sync.rejected_records)`, { endpoint });
     return await failed(deps, endpoint, mode, runId, result, err);
   }
+  if (result.parentsGone) {
+    const gone = `${result.parentsGone} parent(s) gone (404) were skipped`;
+    result.message = result.message ? `${result.message}; ${gone}` : gone;
+  }
   if (mode === 'mirror') {
     await finishMirror(db, endpoint, history, checkpoint, runId, result, deps, lastKeys);
     if (history && deps.historyKeepDays !== undefined) {
       const dropped = await dropOldVersions(db, endpoint, deps.historyKeepDays);
       if (dropped > 0) log.info({ endpoint, dropped, keepDays: deps.historyKeepDays }, 'history versions older than ONECORE_HISTORY_KEEP_DAYS dropped');
     }
-  } else if (mode === 'backfill' || (mode === 'incremental' && plan.newestFirst)) {
+  } else if (mode === 'backfill' || (mode === 'incremental' && (plan.newestFirst || plan.perParent))) {
     await completeWalk(db, endpoint, mode);
   } else {
     await rememberLastKeys(db, endpoint, lastKeys);
@@ -238,7 +251,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     // shop's time to answer is hidden behind both. Two ahead, not one: with one, the request for
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
     // A newest-first incremental stops early: it reads no page ahead, so it asks for none it will not use.
-    const ahead = plan.newestFirst && mode === 'incremental' ? 0 : PAGES_AHEAD;
+    const ahead = plan.newestFirst && !plan.perParent && mode === 'incremental' ? 0 : PAGES_AHEAD;
     for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log, dateTimeNormalizer(deps.naiveTimeZone)), ahead)) {
       if (plan.detect && order !== undefined) {
         plan.detect = false;
@@ -285,8 +298,13 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
         deps.log.warn({ endpoint, mode, runId, rejected: counts.rejections.length, reasons: [...new Set(counts.rejections.map((r) => (r.detail ? `${r.reason}: ${r.detail}` : r.reason)))] }, 'records rejected (kept in onecore_sync.rejected_records)');
       }
       deps.onProgress?.({ endpoint, mode, pages: result.pages, records: result.recordsSeen });
+      if (page.parentId !== undefined) await setParentKey(db, endpoint, page.parentId, prepared.ids);
+      if (page.parentGone) {
+        result.parentsGone = (result.parentsGone ?? 0) + 1;
+        deps.log.warn({ endpoint, parent: page.parentId }, 'parent gone (404); skipped');
+      }
       // Newest-first: a page with nothing new or changed means everything after it is stored too.
-      if (plan.newestFirst && mode === 'incremental' && recordCount > 0 && counts.inserted === 0 && counts.updated === 0 && prepared.rejections.length === 0) break;
+      if (plan.newestFirst && !plan.perParent && mode === 'incremental' && recordCount > 0 && counts.inserted === 0 && counts.updated === 0 && prepared.rejections.length === 0) break;
       // Shutdown: the page under way has committed; stop before the next one.
       if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('aborted');
     }

@@ -53,7 +53,7 @@ export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<st
     },
     walk(endpoint, mode, extra = {}) {
       return walkEndpoint(
-        { endpoint, mode, from: extra.from, requestId: extra.requestId, keyField: config.endpointOptions[endpoint]?.keyField, order: config.endpointOptions[endpoint]?.order, history: historyEnabled(config, endpoint) },
+        { endpoint, mode, from: extra.from, requestId: extra.requestId, keyField: config.endpointOptions[endpoint]?.keyField, order: config.endpointOptions[endpoint]?.order, perParent: config.endpointOptions[endpoint]?.parent !== undefined, history: historyEnabled(config, endpoint) },
         { pool: db.pool, pages: stack.api().pages, log, maxDeleteShare: extra.maxDeleteShare ?? config.mirrorMaxDeleteShare, historyKeepDays: config.historyKeepDays, naiveTimeZone: config.naiveTz },
       );
     },

@@ -1,0 +1,29 @@
+import type { Queryable } from './queryable.js';
+import { recordTable } from '../quoteIdent.js';
+
+/** The live keys of a parent endpoint, in byte order; throws a clear error when it has never been synced. */
+export async function liveParentKeys(db: Queryable, parent: string, child: string): Promise<string[]> {
+  try {
+    const { rows } = await db.query<{ id: string }>(`select id from ${recordTable(parent)} where deleted_at is null order by id collate "C"`);
+    return rows.map((r) => r.id);
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') {
+      throw new Error(`${child} lists the children of ${parent}, which has not been synced yet; sync ${parent} first`);
+    }
+    throw err;
+  }
+}
+
+/** Per-parent lists keep the parent's key beside each record. */
+export async function ensureParentColumn(db: Queryable, endpoint: string): Promise<void> {
+  await db.query(`alter table ${recordTable(endpoint)} add column if not exists parent_id text`);
+}
+
+/**
+ * Sets the parent key of a page's rows (right after the page is stored; a walk of a per-parent list
+ * always re-reads every parent, so a row a crash left without it gets it on the next walk).
+ */
+export async function setParentKey(db: Queryable, endpoint: string, parentId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(`update ${recordTable(endpoint)} set parent_id = $1 where id = any($2::text[]) and parent_id is distinct from $1`, [parentId, ids]);
+}
