@@ -14,8 +14,16 @@ export async function liveParentKeys(db: Queryable, parent: string, child: strin
   }
 }
 
-/** Per-parent lists keep the parent's key beside each record. */
+/**
+ * Per-parent lists keep the parent's key beside each record. Added once; a table that has the
+ * column is not altered (ALTER needs ownership even when there is nothing to do).
+ */
 export async function ensureParentColumn(db: Queryable, endpoint: string): Promise<void> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `select exists (select 1 from pg_attribute where attrelid = to_regclass($1) and attname = 'parent_id' and not attisdropped) as present`,
+    [recordTable(endpoint)],
+  );
+  if (rows[0]?.present) return;
   await db.query(`alter table ${recordTable(endpoint)} add column if not exists parent_id text`);
 }
 
