@@ -64,7 +64,7 @@ describe('jobs: failure handling', () => {
 
     // No storm: while paused, scheduler ticks pile up (deduplicated) instead of asking the shop again.
     const renewCalls = stack.sim.stats().renewCalls;
-    await sleepUntil(async () => (await queue.getJobCounts('paused')).paused > 0, { what: 'a scheduled tick held by the pause' });
+    await sleepUntil(async () => (await queue.getJobCounts('waiting')).waiting > 0, { what: 'a scheduled tick held by the pause' });
     expect(stack.sim.stats().renewCalls).toBe(renewCalls);
     const pausedAt = await lastRunId();
 

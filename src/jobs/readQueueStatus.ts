@@ -31,13 +31,13 @@ export async function readQueueStatus(config: Config, pool: Pool): Promise<Queue
   }
   const queue = openQueue(config, redis);
   try {
-    const c = await queue.getJobCounts('waiting', 'paused', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed');
+    const c = await queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed');
     const paused = await queue.isPaused();
     return {
       reachable: true,
       name: `${config.queuePrefix}:${QUEUE_NAME}`,
-      // A paused queue keeps its waiting jobs in a separate list; they are still waiting.
-      counts: { waiting: (c.waiting ?? 0) + (c.paused ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 },
+      // Prioritized jobs and parents waiting for children are waiting too (a paused queue's jobs count as waiting).
+      counts: { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 },
       paused: paused || auth !== null,
       pauseReason: auth ? `authentication failed since ${auth.at.toISOString()}: ${auth.reason}` : paused ? 'the queue is paused in Redis' : null,
       schedulers: await listSchedules(queue),
