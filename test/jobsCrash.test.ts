@@ -77,7 +77,7 @@ describe('jobs: a worker fleet that survives kills', () => {
                 (select count(*)::int from onecore_sync.sync_runs where status = 'running') as running`,
       );
       return rows[0].done === readable().length && rows[0].running === 0;
-    }, { timeoutMs: 60_000, intervalMs: 200, what: 'every mirror to complete on worker B' });
+    }, { timeoutMs: 150_000, intervalMs: 200, what: 'every mirror to complete on worker B' });
 
     for (const { id, endpoint } of killed) {
       // The killed run is closed as failed; a later run of the same walk resumed from its checkpoint.
@@ -104,7 +104,8 @@ describe('jobs: a worker fleet that survives kills', () => {
 
     const stopped = await b.stop('SIGTERM');
     expect(stopped.code).toBe(0);
-  });
+    // A dozen endpoints of 60 pages on one surviving worker: minutes on a loaded machine.
+  }, 240_000);
 
   it('SIGTERM mid-walk: exits 0 within the grace period; the next run resumes from the committed page', async () => {
     const c = await start();
