@@ -150,12 +150,11 @@ describe('jobs: schedules, triggers, admin server, Redis wiped', () => {
     expect(json.queue.reachable).toBe(true);
     expect(json.queue.paused).toBe(false);
 
-    const t0 = Date.now();
+    // Without Redis it still answers (runCli kills a hung child, which would fail the exit code).
     const offline = await runCli(['status'], { ...stack.env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(offline.code, offline.stderr).toBe(0);
     expect(offline.stdout).toContain('orders');
     expect(offline.stdout).toMatch(/Redis not reachable/);
-    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it('changed settings replace the schedules; trigger routes are off without ADMIN_TOKEN', async () => {
