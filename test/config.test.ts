@@ -22,6 +22,7 @@ describe('configuration', () => {
     expect(c).toMatchObject({
       maxRps: 10,
       redisUrl: 'redis://127.0.0.1:6379',
+      queueBackend: 'postgres',
       incrementalCron: '*/15 * * * *',
       mirrorCron: '0 2 * * *',
       tz: 'UTC',
@@ -32,6 +33,14 @@ describe('configuration', () => {
     });
     expect(c.baseUrl).toBeUndefined();
     expect(c.endpoints).toBeUndefined();
+  });
+
+  it('puts the queue in Redis when REDIS_URL is set, else in Postgres; QUEUE_BACKEND decides', () => {
+    expect(readConfig({ REDIS_URL: 'redis://cache:6379' }).queueBackend).toBe('redis');
+    expect(readConfig({ DATABASE_URL: 'postgres://db/x' }).queueBackend).toBe('postgres');
+    expect(readConfig({ REDIS_URL: 'redis://cache:6379', QUEUE_BACKEND: 'postgres' }).queueBackend).toBe('postgres');
+    expect(readConfig({ QUEUE_BACKEND: 'redis' }).queueBackend).toBe('redis');
+    expect(() => readConfig({ QUEUE_BACKEND: 'kafka' })).toThrow(/QUEUE_BACKEND/);
   });
 
   it('normalizes endpoint lists and URLs', () => {

@@ -1,32 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { SyncQueue } from '../src/jobs/queueStore.js';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { startStack, type Stack } from './helpers/stack.js';
-import { startWorker, testQueuePrefix, type WorkerProcess, openTestQueue, type TestQueue } from './helpers/worker.js';
+import { startWorker, type WorkerProcess, openTestQueue, type TestQueue, queueBackends, queueEnv } from './helpers/worker.js';
 
 /**
  * Failures the worker must handle without a storm: the shop refusing our refresh token pauses
  * the queue (logs, /healthz, status say so) until `token set`; a 429 that outlasts the client's
  * retries reschedules the job instead of failing it; a paging loop fails the job without retries.
  */
-describe('jobs: failure handling', () => {
+describe.each(queueBackends())('jobs on the %s queue: failure handling', (backend) => {
   let stack: Stack;
-  let prefix: string;
-  let redis: Redis;
-  let queue: Queue;
+  let queue: SyncQueue;
   let testQueue: TestQueue | undefined;
   let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
-    prefix = testQueuePrefix();
     stack = await startStack({
       sim: { records: 200 },
-      env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: 'orders', SYNC_INCREMENTAL_CRON: '*/2 * * * * *', SYNC_AUTH_CHECK_MS: '500' },
+      env: { ...queueEnv(backend), ONECORE_ENDPOINTS: 'orders', SYNC_INCREMENTAL_CRON: '*/2 * * * * *', SYNC_AUTH_CHECK_MS: '500' },
     });
-    testQueue = openTestQueue(prefix);
-    ({ redis, queue } = testQueue);
+    testQueue = await openTestQueue(stack.config);
+    ({ queue } = testQueue);
     worker = await startWorker(stack.env);
   });
 

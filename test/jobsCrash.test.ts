@@ -1,34 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { SyncQueue } from '../src/jobs/queueStore.js';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
-import { startWorker, testQueuePrefix, type WorkerProcess, openTestQueue, type TestQueue } from './helpers/worker.js';
+import { startWorker, type WorkerProcess, openTestQueue, type TestQueue, queueBackends, queueEnv } from './helpers/worker.js';
 
 /**
  * Workers die: SIGKILL mid-walk (another worker takes the stalled job over and resumes it from
  * the Postgres checkpoint) and SIGTERM mid-walk (the page under way commits, the process exits
  * within the grace period, and the next run resumes from that page).
  */
-describe('jobs: a worker fleet that survives kills', () => {
+describe.each(queueBackends())('jobs on the %s queue: a worker fleet that survives kills', (backend) => {
   let stack: Stack;
-  let prefix: string;
-  let redis: Redis;
-  let queue: Queue;
+  let queue: SyncQueue;
   let testQueue: TestQueue | undefined;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    prefix = testQueuePrefix();
     // Walks of a few seconds each: 60 pages of 50 records, 20 ms per response.
     stack = await startStack({
       sim: { records: 3000, pageSize: 50, latencyMs: 20, seed: 7 },
       // Short job locks, so a killed worker's job is declared stalled within seconds.
-      env: { SYNC_QUEUE_PREFIX: prefix, SYNC_LOCK_MS: '3000', SHUTDOWN_GRACE_MS: '10000' },
+      env: { ...queueEnv(backend), SYNC_LOCK_MS: '3000', SHUTDOWN_GRACE_MS: '10000' },
     });
-    testQueue = openTestQueue(prefix);
-    ({ redis, queue } = testQueue);
+    testQueue = await openTestQueue(stack.config);
+    ({ queue } = testQueue);
   });
 
   afterAll(async () => {

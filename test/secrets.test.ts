@@ -3,7 +3,7 @@ import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { SecretScan } from './helpers/secretScan.js';
 import { startStack, type Stack } from './helpers/stack.js';
-import { deletePrefixKeys, startWorker, testQueuePrefix, testRedis } from './helpers/worker.js';
+import { deletePrefixKeys, queueBackends, queueEnv, startWorker, testRedis } from './helpers/worker.js';
 
 /**
  * End to end: a worker and the CLI run through renewals, rotations, faults, a refused token and a
@@ -14,19 +14,24 @@ import { deletePrefixKeys, startWorker, testQueuePrefix, testRedis } from './hel
  */
 describe('secrets stay secret', () => {
   let stack: Stack;
-  const prefix = testQueuePrefix();
-  const redis = testRedis();
+  // Redis when the run has one (its keys are scanned), else the queue's tables in Postgres.
+  const backend = queueBackends()[0]!;
+  const qenv = queueEnv(backend);
+  const prefix = qenv.SYNC_QUEUE_PREFIX ?? '';
+  const redis = backend === 'redis' ? testRedis() : undefined;
   const scan = new SecretScan();
 
   beforeAll(async () => {
     stack = await startStack({
       sim: { records: 300, seed: 5, accessTokenTtlSeconds: 2, rotateAfterSeconds: 1, rotationGraceSeconds: 30, latencyMs: 5, pageSize: 50 },
-      env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: 'orders,products,apiusers', ONECORE_RETRIES: '2', ADMIN_TOKEN: 'admin-token-for-the-secrets-test' },
+      env: { ...qenv, ONECORE_ENDPOINTS: 'orders,products,apiusers', ONECORE_RETRIES: '2', ADMIN_TOKEN: 'admin-token-for-the-secrets-test' },
     });
   });
   afterAll(async () => {
-    await deletePrefixKeys(redis, prefix);
-    redis.disconnect();
+    if (redis) {
+      await deletePrefixKeys(redis, prefix);
+      redis.disconnect();
+    }
     await stack.close();
   });
 
@@ -50,8 +55,12 @@ describe('secrets stay secret', () => {
       stack.sim.expireAccessTokens();
       await sleepUntil(async () => (await stack.db.pool.query(`select 1 from onecore_sync.credentials where auth_failed_at is not null`)).rowCount, { timeoutMs: 30_000, what: 'the auth failure' });
       // Job data of every job the queue holds.
+      if (!redis) {
+        const { rows: tables } = await stack.db.pool.query(`select quote_ident(table_name) as table_name from information_schema.tables where table_schema = 'onecore_queue'`);
+        for (const t of tables) scan.text((await stack.db.pool.query(`select t::text as row from onecore_queue.${t.table_name} t`)).rows.map((r) => r.row).join('\n'));
+      }
       let cursor = '0';
-      do {
+      while (redis) {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
         cursor = next;
         for (const key of keys) {
@@ -62,7 +71,8 @@ describe('secrets stay secret', () => {
           else if (type === 'zset') scan.text(await redis.zrange(key, 0, -1));
           else if (type === 'stream') scan.text(await redis.xrange(key, '-', '+'));
         }
-      } while (cursor !== '0');
+        if (cursor === '0') break;
+      }
       const health = await fetch(`${worker.adminUrl}/healthz`);
       scan.text(await health.text());
       const metrics = await fetch(`${worker.adminUrl}/metrics`);

@@ -45,6 +45,8 @@ export interface Config {
   maxResponseBytes: number;
   databaseUrl: string | undefined;
   redisUrl: string;
+  /** Where the BullMQ queue lives: Redis (`REDIS_URL`) or Postgres (`DATABASE_URL`, schema `onecore_queue`). */
+  queueBackend: 'redis' | 'postgres';
   queuePrefix: string;
   /** SYNC_CONCURRENCY: walks at once, fixed. Unset: sized to fill the request budget (walkerCount.ts). */
   concurrency: number | undefined;
@@ -110,6 +112,8 @@ export function readConfig(env: Env = process.env): Config {
     retries: get(env, 'ONECORE_RETRIES') !== undefined ? v.positiveInteger('ONECORE_RETRIES', env.ONECORE_RETRIES!, { allowZero: true, max: 20 }) : 6,
     databaseUrl: get(env, 'DATABASE_URL') !== undefined ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:']) : undefined,
     redisUrl: get(env, 'REDIS_URL') !== undefined ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:']) : 'redis://127.0.0.1:6379',
+    // Redis when the operator names one, else the queue lives in the Postgres we need anyway.
+    queueBackend: get(env, 'QUEUE_BACKEND') !== undefined ? v.oneOf('QUEUE_BACKEND', env.QUEUE_BACKEND!.trim(), ['redis', 'postgres'] as const) : get(env, 'REDIS_URL') !== undefined ? 'redis' : 'postgres',
     queuePrefix: get(env, 'SYNC_QUEUE_PREFIX') !== undefined ? queuePrefix(env.SYNC_QUEUE_PREFIX!) : 'onecore-sync',
     concurrency: get(env, 'SYNC_CONCURRENCY') !== undefined ? v.positiveInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY!, { max: 64 }) : undefined,
     maxConcurrency: get(env, 'SYNC_MAX_CONCURRENCY') !== undefined ? v.positiveInteger('SYNC_MAX_CONCURRENCY', env.SYNC_MAX_CONCURRENCY!, { max: 64 }) : 8,

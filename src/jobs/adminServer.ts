@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import { ConfigError } from '../config/ConfigError.js';
 import type { Pool } from '../db/createPool.js';
 import type { Mode } from '../db/sql/checkpoints.js';
@@ -9,7 +8,7 @@ import type { Logger } from '../log/createLogger.js';
 import { enqueueRun } from './enqueue.js';
 import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
-import type { SyncQueue } from './queue.js';
+import type { QueueStore, SyncQueue } from './queueStore.js';
 import { validateRunRequest } from './runRequest.js';
 
 export interface AdminServerDeps {
@@ -19,7 +18,7 @@ export interface AdminServerDeps {
   token: string | undefined;
   /** The admin server's own small pool (health, metrics), so scrapes can never starve walks. */
   pool: Pool;
-  redis: Redis;
+  store: Pick<QueueStore, 'kind' | 'ping'>;
   queue: SyncQueue;
   log: Logger;
 }
@@ -49,7 +48,7 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
 
   const routes: Record<string, (req: IncomingMessage) => Promise<{ status: number; body: unknown; type?: string }>> = {
     'GET /healthz': async () => {
-      const health = await checkHealth(deps.pool, deps.redis);
+      const health = await checkHealth(deps.pool, deps.store);
       return { status: health.status === 'ok' ? 200 : 503, body: health };
     },
     'GET /metrics': async () => ({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await metricsOnce() }),

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/sql/queryable.js';
 import type { Logger } from '../log/createLogger.js';
-import type { SyncQueue } from './queue.js';
+import type { SyncQueue } from './queueStore.js';
 
 export interface AuthFailure {
   at: Date;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Mode } from '../db/sql/checkpoints.js';
 import { FANOUT_JOB_OPTIONS, walkJobName, walkJobOptions, type FanoutJobData, type WalkJobData } from './jobData.js';
-import type { SyncQueue } from './queue.js';
+import type { SyncQueue } from './queueStore.js';
 
 export interface RunRequest {
   mode: Mode;

@@ -1,11 +1,11 @@
 import type { Queryable } from '../db/sql/queryable.js';
-import type { SyncQueue } from './queue.js';
+import type { SyncQueue } from './queueStore.js';
 import { readAuthFailure } from './authPause.js';
 
 /**
  * Prometheus text exposition, written by hand (a dozen series do not need a client library).
  * Counters come from `onecore_sync.sync_runs`, so they are the fleet's totals, survive restarts
- * and agree with `status`; the queue gauges come from Redis when it answers.
+ * and agree with `status`; the queue gauges come from the queue's store when it answers.
  */
 export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Promise<string> {
   const out = new Exposition();
@@ -75,11 +75,11 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
       for (const [state, n] of Object.entries(counts)) out.sample('onecore_sync_queue_jobs', { state }, n);
       out.family('onecore_sync_queue_paused', 'gauge', '1 when the queue is paused.');
       out.sample('onecore_sync_queue_paused', {}, (await queue.isPaused()) ? 1 : 0);
-      out.family('onecore_sync_redis_up', 'gauge', 'Whether Redis answered this scrape.');
-      out.sample('onecore_sync_redis_up', {}, 1);
+      out.family('onecore_sync_queue_up', 'gauge', "Whether the queue's store (Redis, or Postgres with QUEUE_BACKEND=postgres) answered this scrape.");
+      out.sample('onecore_sync_queue_up', {}, 1);
     } catch {
-      out.family('onecore_sync_redis_up', 'gauge', 'Whether Redis answered this scrape.');
-      out.sample('onecore_sync_redis_up', {}, 0);
+      out.family('onecore_sync_queue_up', 'gauge', "Whether the queue's store (Redis, or Postgres with QUEUE_BACKEND=postgres) answered this scrape.");
+      out.sample('onecore_sync_queue_up', {}, 0);
     }
   }
   return out.text();

@@ -13,7 +13,7 @@ import { authPausedMessage, recordAuthFailure } from './authPause.js';
 import { classifyFailure } from './classifyFailure.js';
 import { enqueueWalk } from './enqueue.js';
 import type { FanoutJobData, SyncJobData, WalkJobData } from './jobData.js';
-import type { SyncQueue } from './queue.js';
+import type { SyncQueue } from './queueStore.js';
 
 export interface ProcessorDeps {
   config: Config;

@@ -2,13 +2,13 @@ import type { Config } from '../config/readConfig.js';
 import type { Pool } from '../db/createPool.js';
 import { readAuthFailure } from './authPause.js';
 import { QUEUE_NAME } from './jobData.js';
-import { openQueue } from './queue.js';
-import { closeRedis, openRedis } from './redis.js';
+import { openQueueStore, QUEUE_SCHEMA, type QueueBackendKind } from './queueStore.js';
 import { listSchedules } from './schedules.js';
 
 export interface QueueStatus {
   reachable: true;
   name: string;
+  backend: QueueBackendKind;
   counts: { waiting: number; active: number; delayed: number; failed: number; completed: number };
   paused: boolean;
   pauseReason: string | null;
@@ -16,36 +16,38 @@ export interface QueueStatus {
 }
 
 /**
- * The queue's side of `status`. Redis gets one quick try (about a second, no retries): when it
- * does not answer, `status` still shows everything Postgres knows and says Redis is unreachable.
+ * The queue's side of `status`. The queue's store gets one quick try (about a second, no
+ * retries): when it does not answer, `status` still shows everything Postgres knows and says the
+ * queue is unreachable.
  * A pause caused by an authentication failure is reported with its reason from Postgres, even
  * when Redis was wiped since (the workers pause again at their next check).
  */
 export async function readQueueStatus(config: Config, pool: Pool): Promise<QueueStatus | { reachable: false; error: string }> {
   const auth = await readAuthFailure(pool).catch(() => null);
-  let redis;
+  let store;
   try {
-    redis = await openRedis(config.redisUrl, 'probe');
+    store = await openQueueStore(config, 'probe');
   } catch (err) {
     return { reachable: false, error: (err as Error).message };
   }
-  const queue = openQueue(config, redis);
+  const queue = store.openQueue();
   try {
     const c = await queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed');
     const paused = await queue.isPaused();
     return {
       reachable: true,
-      name: `${config.queuePrefix}:${QUEUE_NAME}`,
+      name: store.kind === 'redis' ? `${config.queuePrefix}:${QUEUE_NAME}` : `${QUEUE_SCHEMA}.${QUEUE_NAME}`,
+      backend: store.kind,
       // Prioritized jobs and parents waiting for children are waiting too (a paused queue's jobs count as waiting).
       counts: { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 },
       paused: paused || auth !== null,
-      pauseReason: auth ? `authentication failed since ${auth.at.toISOString()}: ${auth.reason}` : paused ? 'the queue is paused in Redis' : null,
+      pauseReason: auth ? `authentication failed since ${auth.at.toISOString()}: ${auth.reason}` : paused ? `the queue is paused in ${store.kind === 'redis' ? 'Redis' : 'Postgres'}` : null,
       schedulers: await listSchedules(queue),
     };
   } catch (err) {
     return { reachable: false, error: (err as Error).message };
   } finally {
     await queue.close().catch(() => undefined);
-    await closeRedis(redis);
+    await store.close();
   }
 }

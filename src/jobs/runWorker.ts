@@ -1,4 +1,3 @@
-import { Worker } from 'bullmq';
 import { required, type Config } from '../config/readConfig.js';
 import { createPool } from '../db/createPool.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -6,10 +5,10 @@ import type { Logger } from '../log/createLogger.js';
 import { createShopApi } from '../onecore/createShopApi.js';
 import { startAdminServer, type AdminServer } from './adminServer.js';
 import { startAuthWatch } from './authPause.js';
-import { QUEUE_NAME, type SyncJobData } from './jobData.js';
+import { QUEUE_NAME } from './jobData.js';
 import { createProcessor, type JobSummary } from './processJob.js';
-import { openQueue } from './queue.js';
-import { closeRedis, openRedis, redactUrl, warnUnlessNoEviction } from './redis.js';
+import { openQueueStore } from './queueStore.js';
+import { warnUnlessNoEviction } from './redis.js';
 import { startScheduleOwner } from './scheduleOwner.js';
 import { startRetention } from './retention.js';
 import type { WorkerSettings } from './workerSettings.js';
@@ -37,17 +36,14 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   const adminPool = createPool(databaseUrl, log, { max: 2, applicationName: 'onecore-sync admin', statementTimeoutMs: 5_000, connectionTimeoutMs: 2_000 });
   const retention = startRetention({ pool, days: config.runsRetentionDays, log });
   const shop = createShopApi(config, pool, log);
-  const redis = await openRedis(config.redisUrl, 'worker', log);
-  void warnUnlessNoEviction(redis, log);
-  const queue = openQueue(config, redis, log);
+  const store = await openQueueStore(config, 'worker', log);
+  if (store.redis) void warnUnlessNoEviction(store.redis, log);
+  const queue = store.openQueue(log);
   const stop = new AbortController();
 
-  const worker = new Worker<SyncJobData, JobSummary>(
-    QUEUE_NAME,
+  const worker = store.createWorker<JobSummary>(
     createProcessor({ config, pool, shop, queue, log, signal: stop.signal }),
     {
-      connection: redis,
-      prefix: config.queuePrefix,
       concurrency: initialWalkers(config),
       lockDuration: settings.lockMs,
       stalledInterval: settings.stalledIntervalMs,
@@ -70,7 +66,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
 
   let admin: AdminServer | undefined;
   try {
-    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool: adminPool, redis, queue, log });
+    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool: adminPool, store, queue, log });
   } catch (err) {
     // Several workers on one host: only one can have the port. The worker is still useful.
     log.error({ err: (err as Error).message, host: config.adminHost, port: config.adminPort }, 'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)');
@@ -79,7 +75,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   const tuning = startConcurrencyTuning({ worker, config, roundTrips: shop.roundTrips, log });
   const running = worker.run();
   log.info(
-    { queue: `${config.queuePrefix}:${QUEUE_NAME}`, redis: redactUrl(config.redisUrl), concurrency: config.concurrency ?? 'auto', admin: admin?.url ?? null, triggers: config.adminToken ? 'on' : 'off' },
+    { queue: QUEUE_NAME, backend: store.kind, where: store.where, concurrency: config.concurrency ?? 'auto', admin: admin?.url ?? null, triggers: config.adminToken ? 'on' : 'off' },
     'worker started',
   );
 
@@ -109,7 +105,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   await authWatch.stop();
   await admin?.close();
   await queue.close().catch(() => undefined);
-  await closeRedis(redis);
+  await store.close();
   await shop.close().catch(() => undefined);
   await retention.stop();
   await adminPool.end().catch(() => undefined);

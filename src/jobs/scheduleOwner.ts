@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Config } from '../config/readConfig.js';
 import type { Logger } from '../log/createLogger.js';
 import { ensureSchedules, upsertSchedules } from './schedules.js';
-import type { SyncQueue } from './queue.js';
+import type { SyncQueue } from './queueStore.js';
 
 export interface ScheduleOwner {
   /** Whether this process currently owns the schedules. */

@@ -1,7 +1,7 @@
 import type { Config } from '../config/readConfig.js';
 import type { Logger } from '../log/createLogger.js';
 import { FANOUT_JOB_OPTIONS, type FanoutJobData } from './jobData.js';
-import type { SyncQueue } from './queue.js';
+import type { SyncQueue } from './queueStore.js';
 
 export interface Schedule {
   id: 'incremental' | 'mirror';

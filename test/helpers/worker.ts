@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
-import { QUEUE_NAME, type SyncJobData } from '../../src/jobs/jobData.js';
 import { inject } from 'vitest';
+import type { Config } from '../../src/config/readConfig.js';
+import { openQueueStore, type QueueBackendKind, type QueueStore, type SyncQueue } from '../../src/jobs/queueStore.js';
 import { spawnCli } from './cli.js';
 import { sleepUntil } from './sleepUntil.js';
 import { deletePrefixKeys } from './redisKeys.js';
@@ -13,6 +13,21 @@ export { deletePrefixKeys };
 /** A queue prefix of its own per test file: files share one Redis. */
 export function testQueuePrefix(): string {
   return `ocs-test-${randomBytes(5).toString('hex')}`;
+}
+
+/** The queue backends this run tests (both when Redis is there, else Postgres only). */
+export function queueBackends(): QueueBackendKind[] {
+  return inject('queueBackends');
+}
+
+/**
+ * The environment that puts a test file's queue on `backend`: on Redis under a prefix of its own
+ * (files share one Redis), on Postgres in the file's own database (schema onecore_queue).
+ */
+export function queueEnv(backend: QueueBackendKind): Record<string, string> {
+  return backend === 'redis'
+    ? { QUEUE_BACKEND: 'redis', REDIS_URL: inject('redisUrl'), SYNC_QUEUE_PREFIX: testQueuePrefix() }
+    : { QUEUE_BACKEND: 'postgres', REDIS_URL: '' };
 }
 
 export interface WorkerProcess {
@@ -99,24 +114,30 @@ export async function postJson(url: string, body: unknown, token?: string): Prom
 }
 
 export interface TestQueue {
-  redis: Redis;
-  queue: Queue<SyncJobData>;
+  store: QueueStore;
+  queue: SyncQueue;
+  /** Redis only: every key of the file's prefix removed, as a wiped Redis would be. */
+  wipe(): Promise<number>;
   /** Empties the queue and removes every key of the prefix, then disconnects. */
   close(): Promise<void>;
 }
 
-/** The test file's view of its own queue (own prefix), and the clean-up every jobs test needs. */
-export function openTestQueue(prefix: string): TestQueue {
-  const redis = testRedis();
-  const queue = new Queue<SyncJobData>(QUEUE_NAME, { connection: redis, prefix });
+/** The test file's view of its own queue (own prefix or own database), and the clean-up every jobs test needs. */
+export async function openTestQueue(config: Config): Promise<TestQueue> {
+  const store = await openQueueStore(config, 'client');
+  const queue = store.openQueue();
   return {
-    redis,
+    store,
     queue,
+    async wipe() {
+      if (!store.redis) throw new Error('only a Redis queue can be wiped by the test');
+      return deletePrefixKeys(store.redis, config.queuePrefix);
+    },
     async close() {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
-      await deletePrefixKeys(redis, prefix);
-      await redis.quit();
+      if (store.redis) await deletePrefixKeys(store.redis, config.queuePrefix);
+      await store.close();
     },
   };
 }

@@ -1,8 +1,7 @@
 import type { Command } from '../commands.js';
 import { parseFlags } from '../args.js';
 import { readConfig } from '../../config/readConfig.js';
-import { openQueue } from '../../jobs/queue.js';
-import { closeRedis, openRedis } from '../../jobs/redis.js';
+import { openQueueStore } from '../../jobs/queueStore.js';
 import { listSchedules, upsertSchedules } from '../../jobs/schedules.js';
 
 export const scheduleCommand: Command = {
@@ -10,15 +9,15 @@ export const scheduleCommand: Command = {
   async run(argv) {
     parseFlags('schedule', argv, {});
     const config = readConfig();
-    const redis = await openRedis(config.redisUrl, 'client');
-    const queue = openQueue(config, redis);
+    const store = await openQueueStore(config, 'client');
+    const queue = store.openQueue();
     try {
       await upsertSchedules(queue, config);
       for (const s of await listSchedules(queue)) process.stdout.write(`${s.id}\t${s.pattern}\t${s.tz}\tnext ${s.next ?? '-'}\n`);
       return 0;
     } finally {
       await queue.close().catch(() => undefined);
-      await closeRedis(redis);
+      await store.close();
     }
   },
 };

@@ -7,7 +7,7 @@ import { ConfigError } from '../../config/ConfigError.js';
 import { readQueueStatus, type QueueStatus } from '../../jobs/readQueueStatus.js';
 
 export const statusCommand: Command = {
-  summary: 'per endpoint: mode, cursor, last run, counts, errors; the queue when Redis answers (--json)',
+  summary: 'per endpoint: mode, cursor, last run, counts, errors; the queue when its store answers (--json)',
   async run(argv) {
     const { values } = parseFlags('status', argv, { json: { type: 'boolean' } });
     const ctx = createContext();
@@ -21,7 +21,7 @@ export const statusCommand: Command = {
         process.stdout.write(JSON.stringify({ endpoints, queue }, null, 2) + '\n');
       } else {
         process.stdout.write(renderEndpoints(endpoints));
-        process.stdout.write('\n' + renderQueue(queue));
+        process.stdout.write('\n' + renderQueue(queue, ctx.config.queueBackend));
       }
       return 0;
     } finally {
@@ -50,9 +50,9 @@ function renderEndpoints(rows: EndpointStatusRow[]): string {
   );
 }
 
-function renderQueue(q: QueueStatus | { reachable: false; error: string }): string {
-  if (!q.reachable) return `queue: Redis not reachable (${q.error})\n`;
-  const lines = [`queue ${q.name}: ${q.counts.waiting} waiting, ${q.counts.active} active, ${q.counts.delayed} delayed, ${q.counts.failed} failed, ${q.counts.completed} completed`];
+function renderQueue(q: QueueStatus | { reachable: false; error: string }, backend: 'redis' | 'postgres'): string {
+  if (!q.reachable) return `queue: ${backend === 'redis' ? 'Redis' : 'Postgres'} not reachable (${q.error})\n`;
+  const lines = [`queue ${q.name} (${q.backend}): ${q.counts.waiting} waiting, ${q.counts.active} active, ${q.counts.delayed} delayed, ${q.counts.failed} failed, ${q.counts.completed} completed`];
   if (q.paused) lines.push(`PAUSED: ${q.pauseReason ?? 'scheduling is paused'}`);
   for (const s of q.schedulers) lines.push(`schedule ${s.id}: ${s.pattern} (${s.tz}) next ${s.next ?? '-'}`);
   if (q.schedulers.length === 0) lines.push('no schedules (start `onecore-sync worker` to create them)');
