@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleepUntil } from './helpers/sleepUntil.js';
+import { readConfig } from '../src/config/readConfig.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { startHostileServer, type HostileServer } from './helpers/hostileServer.js';
 import { openTestQueue, startWorker, testQueuePrefix, type TestQueue, type WorkerProcess } from './helpers/worker.js';
@@ -28,7 +29,7 @@ describe('robustness: an authentication pause heals by itself', () => {
       SYNC_AUTH_CHECK_MS: '300',
       SYNC_AUTH_RETRY_MS: '2000',
     });
-    testQueue = openTestQueue(prefix);
+    testQueue = await openTestQueue(readConfig(stack.env));
   });
   afterAll(async () => {
     await worker?.stop('SIGKILL');

@@ -1,3 +1,4 @@
+import { readConfig } from '../src/config/readConfig.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
@@ -30,7 +31,6 @@ describe('robustness: Postgres restarts mid-walk', () => {
     sim = await startSimulator({ records: 4000, pageSize: 50, latencyMs: 30, seed: 12 });
     pool = createPool(pgServer.url, undefined, 2);
     prefix = testQueuePrefix();
-    testQueue = openTestQueue(prefix);
     env = {
       DATABASE_URL: pgServer.url,
       REDIS_URL: inject('redisUrl'),
@@ -41,6 +41,7 @@ describe('robustness: Postgres restarts mid-walk', () => {
       SYNC_QUEUE_PREFIX: prefix,
       SYNC_LOCK_MS: '5000',
     };
+    testQueue = await openTestQueue(readConfig(env));
   }, 120_000);
 
   afterAll(async () => {
