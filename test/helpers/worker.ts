@@ -72,7 +72,7 @@ export async function startWorker(env: Record<string, string>, extra: Record<str
       if (gone) throw new Error(`worker exited during start-up:\n${stderr}`);
       return logs().find((l) => l.msg === 'worker started');
     },
-    { timeoutMs: 30_000, what: 'the worker to start' },
+    { timeoutMs: 90_000, what: 'the worker to start' },
   ).catch((err: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${err.message}\n${stderr}`);
