@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/ConfigError.js';
-import { commands, usage } from './commands.js';
+import { commandGroup, findCommand, usage } from './commands.js';
 
 /**
  * Entry point of the `onecore-sync` bin. Errors end here: configuration and flag problems print
@@ -8,15 +8,32 @@ import { commands, usage } from './commands.js';
  */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
-  if (command === undefined) {
+  // `help sync` is `sync --help`; `help token` and `token --help` show every `token …` command.
+  const asked = name === 'help' ? rest : argv;
+  const wantsHelp = name === 'help' || (commandGroup(name).length > 0 && (rest[0] === '--help' || rest[0] === '-h'));
+  if (wantsHelp) {
+    const found = findCommand(asked);
+    const group = found ? [found.command] : commandGroup(asked[0]!);
+    if (group.length === 0) throw new ConfigError(`unknown command ${JSON.stringify(asked.join(' '))}; run \`onecore-sync help\` for the list`);
+    process.stdout.write(group.map((c) => c.help()).join('\n'));
+    return 0;
+  }
+  const found = findCommand(argv);
+  if (found === undefined) {
+    const group = commandGroup(name);
+    if (group.length > 0) {
+      const sub = rest[0];
+      throw new ConfigError(sub === undefined
+        ? `${name}: say which: ${group.map((c) => `\`${c.name}\``).join(' or ')}`
+        : `${name}: unknown subcommand ${JSON.stringify(sub)} (${group.map((c) => c.name.split(' ')[1]).join(', ')})`);
+    }
     throw new ConfigError(`unknown command ${JSON.stringify(name)}; run \`onecore-sync help\` for the list`);
   }
-  return command.run(rest);
+  return found.command.run(found.rest);
 }
 
 main(process.argv.slice(2)).then(

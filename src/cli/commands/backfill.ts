@@ -1,14 +1,18 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { readConfig } from '../../config/readConfig.js';
 import { enqueueRunCli } from '../../jobs/enqueueCli.js';
 import { validateRunRequest } from '../../jobs/runRequest.js';
 
-export const backfillCommand: Command = {
-  summary: 'enqueue a manual backfill: [--endpoint NAME]… [--from CURSOR]; prints the job ids',
-  async run(argv) {
-    const { values } = parseFlags('backfill', argv, { endpoint: { type: 'string', multiple: true }, from: { type: 'string' } });
-    const request = validateRunRequest('backfill', 'backfill', values.endpoint, values.from);
+export const backfillCommand = defineCommand({
+  name: 'backfill',
+  summary: 'enqueue a manual backfill; prints the job ids',
+  details: 'A backfill re-walks endpoints from the start (or from a cursor) with its own checkpoint and never moves the incremental cursor. A worker runs it.',
+  flags: {
+    endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint to backfill (default: every endpoint)' },
+    from: { type: 'string', value: 'CURSOR', help: 'start from this cursor instead of the beginning' },
+  },
+  async run({ flags }) {
+    const request = validateRunRequest('backfill', 'backfill', flags.endpoint, flags.from);
     return enqueueRunCli(readConfig(), request);
   },
-};
+});

@@ -1,21 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import type { Command } from '../commands.js';
-import { integerFlag, parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { dbtSources } from '../../views/dbtSources.js';
 
-export const dbtCommand: Command = {
-  summary: 'write a dbt sources.yml for onecore and onecore_typed (--out PATH, default standard output)',
-  async run(argv) {
-    const { values } = parseFlags('dbt', argv, {
-      out: { type: 'string' },
-      'warn-after-hours': { type: 'string' },
-      'error-after-hours': { type: 'string' },
-    });
-    const warnAfterHours = integerFlag('dbt', 'warn-after-hours', values['warn-after-hours'], 1, 8760) ?? 24;
-    const errorAfterHours = integerFlag('dbt', 'error-after-hours', values['error-after-hours'], 1, 8760) ?? 72;
+export const dbtCommand = defineCommand({
+  name: 'dbt',
+  summary: 'write a dbt sources.yml for onecore and onecore_typed',
+  flags: {
+    out: { type: 'string', value: 'PATH', help: 'file to write (default: standard output; `-` too)' },
+    'warn-after-hours': { type: 'integer', value: 'N', min: 1, max: 8760, default: 24, help: 'dbt source freshness: warn after this many hours' },
+    'error-after-hours': { type: 'integer', value: 'N', min: 1, max: 8760, default: 72, help: 'dbt source freshness: error after this many hours' },
+  },
+  async run({ flags: values }) {
+    const warnAfterHours = values['warn-after-hours'];
+    const errorAfterHours = values['error-after-hours'];
     const ctx = createContext();
     try {
       await migrateDatabase(ctx.pool());
@@ -31,4 +31,4 @@ export const dbtCommand: Command = {
       await ctx.close();
     }
   },
-};
+});

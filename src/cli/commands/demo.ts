@@ -1,18 +1,21 @@
 import { resolve } from 'node:path';
-import type { Command } from '../commands.js';
-import { parseFlags, integerFlag } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { startSimulator } from '../../simulator/index.js';
 import { startEmbeddedPostgres } from '../embeddedPostgres.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { runSyncCommand } from './sync.js';
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
+  name: 'demo',
   summary: 'simulator + embedded Postgres + one mirror, then how to look at the data (needs no services)',
-  async run(argv) {
-    const { values } = parseFlags('demo', argv, { records: { type: 'string' }, dir: { type: 'string' } });
-    const records = integerFlag('demo', 'records', values.records, 1, 1_000_000) ?? 2000;
-    const dir = resolve(values.dir ?? '.demo/pgdata');
+  flags: {
+    records: { type: 'integer', value: 'N', min: 1, max: 1_000_000, default: 2000, help: 'records per endpoint in the simulator' },
+    dir: { type: 'string', value: 'PATH', default: '.demo/pgdata', help: "the embedded Postgres' data directory (kept for the next run)" },
+  },
+  async run({ flags: values }) {
+    const records = values.records;
+    const dir = resolve(values.dir);
     const say = (line: string) => process.stdout.write(line + '\n');
 
     say(`starting the oneCORE simulator (${records} records per endpoint)…`);
@@ -55,4 +58,4 @@ ${process.stdin.isTTY && !process.env.DEMO_EXIT ? 'Press Ctrl-C to stop the demo
       await db?.stop();
     }
   },
-};
+});

@@ -1,5 +1,4 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { required } from '../../config/readConfig.js';
 import { createShopApi } from '../../onecore/createShopApi.js';
@@ -8,10 +7,11 @@ import { readStatus } from '../../db/sql/readStatus.js';
 import { table } from '../table.js';
 import { migrateDatabase } from '../../db/migrate.js';
 
-export const endpointsCommand: Command = {
+export const endpointsCommand = defineCommand({
+  name: 'endpoints',
   summary: 'the endpoints that will be synced (configured or discovered), with their state (--json)',
-  async run(argv) {
-    const { values } = parseFlags('endpoints', argv, { json: { type: 'boolean' } });
+  flags: { json: { type: 'boolean', help: 'print JSON instead of a table' } },
+  async run({ flags: values }) {
     const ctx = createContext();
     required(ctx.config, 'baseUrl', 'ONECORE_BASE_URL', 'to list endpoints (the shop URL)');
     await migrateDatabase(ctx.pool());
@@ -35,4 +35,4 @@ export const endpointsCommand: Command = {
       await ctx.close();
     }
   },
-};
+});

@@ -1,5 +1,4 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { required } from '../../config/readConfig.js';
 import { ConfigError } from '../../config/ConfigError.js';
@@ -15,10 +14,15 @@ import { describeError } from '../../sync/describeError.js';
 import { describeEndpoint, type EndpointReport } from '../../inspect/describeEndpoint.js';
 import { renderInspection, type Inspection } from '../../inspect/renderInspection.js';
 
-export const inspectCommand: Command = {
-  summary: 'what the shop really sends: per list endpoint its envelope, page size, next links, key, order, date-time forms, casing; a config snippet (--endpoint NAME…, --json)',
-  async run(argv) {
-    const { values } = parseFlags('inspect', argv, { endpoint: { type: 'string', multiple: true }, json: { type: 'boolean' } });
+export const inspectCommand = defineCommand({
+  name: 'inspect',
+  summary: 'what the shop really sends: per list endpoint its envelope, page size, next links, key, order, date-time forms, casing; a config snippet',
+  details: 'Before the first sync: renews the token (storing a rotated one), reads the OpenAPI document and the first two pages of each list endpoint. Never prints a token.',
+  flags: {
+    endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint to inspect (default: every list endpoint)' },
+    json: { type: 'boolean', help: 'print JSON' },
+  },
+  async run({ flags: values }) {
     const chosen = values.endpoint?.map((e) => endpointName('inspect: --endpoint', e));
     const ctx = createContext();
     const baseUrl = required(ctx.config, 'baseUrl', 'ONECORE_BASE_URL', 'to inspect the shop (e.g. https://shop.example.com)');
@@ -54,7 +58,7 @@ export const inspectCommand: Command = {
       await ctx.close();
     }
   },
-};
+});
 
 /** The first page, and the second when the first links to one. Failures become the report's status and error. */
 async function inspectEndpoint(client: ReturnType<typeof createShopApi>['client'], endpoint: string, options = {}): Promise<EndpointReport> {

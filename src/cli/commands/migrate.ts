@@ -1,12 +1,13 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { migrateDatabase } from '../../db/migrate.js';
 
-export const migrateCommand: Command = {
+export const migrateCommand = defineCommand({
+  name: 'migrate',
   summary: 'create or upgrade the database schema (idempotent)',
-  async run(argv) {
-    parseFlags('migrate', argv, {});
+  details: 'Creates or upgrades the schemas onecore and onecore_sync in DATABASE_URL. Concurrent runs wait on an advisory lock.',
+  flags: {},
+  async run() {
     const ctx = createContext();
     try {
       const { applied } = await migrateDatabase(ctx.pool());
@@ -16,4 +17,4 @@ export const migrateCommand: Command = {
       await ctx.close();
     }
   },
-};
+});

@@ -1,13 +1,13 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { readConfig } from '../../config/readConfig.js';
 import { openQueueStore } from '../../jobs/queueStore.js';
 import { listSchedules, upsertSchedules } from '../../jobs/schedules.js';
 
-export const scheduleCommand: Command = {
+export const scheduleCommand = defineCommand({
+  name: 'schedule',
   summary: 'create or update the incremental and mirror schedules now (SYNC_*_CRON, SYNC_TZ) and print them',
-  async run(argv) {
-    parseFlags('schedule', argv, {});
+  flags: {},
+  async run() {
     const config = readConfig();
     const store = await openQueueStore(config, 'client');
     const queue = store.openQueue();
@@ -20,4 +20,4 @@ export const scheduleCommand: Command = {
       await store.close();
     }
   },
-};
+});

@@ -1,31 +1,33 @@
-import type { Command } from '../commands.js';
-import { choiceFlag, parseFlags, integerFlag } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
+import { choiceFlag } from '../args.js';
 import { ConfigError } from '../../config/ConfigError.js';
 import { startSimulator, type EnvelopeOptions } from '../../simulator/index.js';
 
-export const simulateCommand: Command = {
-  summary:
-    'serve a fake oneCORE shop: --port N --records N --seed N --refresh-token T --page-size N --dialect camel|pascal --order oldest-first|newest-first ' +
-    '--records-key PATH --meta-key metadata|meta|pagination|pageInfo --next after|query|url|cursor --next-key next|nextCursor|endCursor --link-header --bare-array --key-field ENDPOINT=FIELD… --latency-ms N --jitter-ms N',
-  async run(argv) {
-    const { values } = parseFlags('simulate', argv, {
-      port: { type: 'string' },
-      records: { type: 'string' },
-      seed: { type: 'string' },
-      'refresh-token': { type: 'string' },
-      'page-size': { type: 'string' },
-      dialect: { type: 'string' },
-      order: { type: 'string' },
-      'records-key': { type: 'string' },
-      'meta-key': { type: 'string' },
-      next: { type: 'string' },
-      'next-key': { type: 'string' },
-      'link-header': { type: 'boolean' },
-      'bare-array': { type: 'boolean' },
-      'key-field': { type: 'string', multiple: true },
-      'latency-ms': { type: 'string' },
-      'jitter-ms': { type: 'string' },
-    });
+export const simulateCommand = defineCommand({
+  name: 'simulate',
+  summary: 'serve a fake oneCORE shop; prints its URL and the refresh token it accepts',
+  details:
+    '`--dialect pascal`: PascalCase fields, integer Ids and references, integer enums, PascalCase envelope, ASP.NET problem details for errors; ' +
+    'the envelope flags choose the listing order and the page envelope (records under a dotted path, the metadata object\'s name, the form of `next`, an RFC 8288 Link header, or one bare JSON array).',
+  flags: {
+    port: { type: 'integer', value: 'N', min: 0, max: 65535, default: 0, help: 'port to listen on (0: any free port)' },
+    records: { type: 'integer', value: 'N', min: 0, max: 10_000_000, default: 1000, help: 'records per endpoint' },
+    seed: { type: 'integer', value: 'N', min: 0, max: 2 ** 31 - 1, default: 1, help: 'seed of the generated data' },
+    'refresh-token': { type: 'string', value: 'T', help: 'the refresh token the shop accepts (default: a generated one)' },
+    'page-size': { type: 'integer', value: 'N', min: 1, max: 1000, help: 'records per page (default: the API\'s 100)' },
+    dialect: { type: 'string', value: 'camel|pascal', help: 'field naming and types of the API' },
+    order: { type: 'string', value: 'oldest-first|newest-first', help: 'listing order' },
+    'records-key': { type: 'string', value: 'PATH', help: 'where the records sit in a page, e.g. result.items' },
+    'meta-key': { type: 'string', value: 'metadata|meta|pagination|pageInfo', help: "name of the page's metadata object" },
+    next: { type: 'string', value: 'after|query|url|cursor', help: 'the form of the next-page link' },
+    'next-key': { type: 'string', value: 'next|nextCursor|endCursor', help: 'name of the next-page field' },
+    'link-header': { type: 'boolean', help: 'send the next page as an RFC 8288 Link header' },
+    'bare-array': { type: 'boolean', help: 'pages are one bare JSON array' },
+    'key-field': { type: 'string', value: 'ENDPOINT=FIELD', multiple: true, help: 'serve an endpoint\'s key under another name, e.g. invoices=InvoiceId' },
+    'latency-ms': { type: 'integer', value: 'N', min: 0, max: 60_000, default: 0, help: 'a remote shop: every list response waits this long' },
+    'jitter-ms': { type: 'integer', value: 'N', min: 0, max: 60_000, default: 0, help: 'plus up to this much, drawn per response' },
+  },
+  async run({ flags: values }) {
     const token = values['refresh-token'];
     if (token !== undefined && (token.trim() === '' || /\s/.test(token))) throw new ConfigError('simulate: --refresh-token must be a non-empty string without spaces');
     const envelope: EnvelopeOptions = {};
@@ -45,18 +47,18 @@ export const simulateCommand: Command = {
       keyFields[m[1]!] = m[2]!;
     }
     const sim = await startSimulator({
-      port: integerFlag('simulate', 'port', values.port, 0, 65535) ?? 0,
-      records: integerFlag('simulate', 'records', values.records, 0, 10_000_000) ?? 1000,
-      seed: integerFlag('simulate', 'seed', values.seed, 0, 2 ** 31 - 1) ?? 1,
-      pageSize: integerFlag('simulate', 'page-size', values['page-size'], 1, 1000),
+      port: values.port,
+      records: values.records,
+      seed: values.seed,
+      pageSize: values['page-size'],
       refreshToken: token,
       dialect: values.dialect === undefined ? undefined : choiceFlag('simulate', 'dialect', values.dialect, ['camel', 'pascal'] as const),
       order: values.order === undefined ? undefined : choiceFlag('simulate', 'order', values.order, ['oldest-first', 'newest-first'] as const),
       envelope,
       keyFields,
       // A remote shop: every list response waits this long (plus up to the jitter, drawn per response).
-      latencyMs: integerFlag('simulate', 'latency-ms', values['latency-ms'], 0, 60_000) ?? 0,
-      latencyJitterMs: integerFlag('simulate', 'jitter-ms', values['jitter-ms'], 0, 60_000) ?? 0,
+      latencyMs: values['latency-ms'],
+      latencyJitterMs: values['jitter-ms'],
     });
     // The refresh token is printed on purpose: it is the simulator's own, and the operator needs it.
     process.stdout.write(`simulator listening on ${sim.url}\nrefresh token: ${sim.refreshToken}\n`);
@@ -68,4 +70,4 @@ export const simulateCommand: Command = {
     await sim.close();
     return 0;
   },
-};
+});

@@ -1,15 +1,15 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { readStatus, type EndpointStatusRow } from '../../db/sql/readStatus.js';
 import { table } from '../table.js';
 import { ConfigError } from '../../config/ConfigError.js';
 import { readQueueStatus, type QueueStatus } from '../../jobs/readQueueStatus.js';
 
-export const statusCommand: Command = {
+export const statusCommand = defineCommand({
+  name: 'status',
   summary: 'per endpoint: mode, cursor, last run, counts, errors; the queue when its store answers (--json)',
-  async run(argv) {
-    const { values } = parseFlags('status', argv, { json: { type: 'boolean' } });
+  flags: { json: { type: 'boolean', help: 'print JSON instead of tables' } },
+  async run({ flags: values }) {
     const ctx = createContext();
     try {
       const endpoints = await readStatus(ctx.pool()).catch((err: { code?: string }) => {
@@ -28,7 +28,7 @@ export const statusCommand: Command = {
       await ctx.close();
     }
   },
-};
+});
 
 function renderEndpoints(rows: EndpointStatusRow[]): string {
   if (rows.length === 0) return 'no endpoint has been synced yet; run `onecore-sync sync` or start the worker\n';

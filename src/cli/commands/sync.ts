@@ -1,9 +1,8 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { required } from '../../config/readConfig.js';
 import { ConfigError } from '../../config/ConfigError.js';
-import { endpointName, oneOf } from '../../config/validators.js';
+import { endpointName } from '../../config/validators.js';
 import { createShopApi } from '../../onecore/createShopApi.js';
 import { resolveEndpoints } from '../../sync/resolveEndpoints.js';
 import { allSucceeded, runSync } from '../../sync/runSync.js';
@@ -16,27 +15,30 @@ import { migrateDatabase } from '../../db/migrate.js';
 import { historyEnabled } from '../../config/history.js';
 import { refreshAfterWalks } from '../../views/refreshAfterWalks.js';
 
-export const syncCommand: Command = {
-  summary: 'run once in this process, without Redis: --mode incremental|mirror|backfill, --endpoint NAME…, --from CURSOR, --concurrency N',
-  async run(argv) {
-    const { values } = parseFlags('sync', argv, {
-      mode: { type: 'string', default: 'incremental' },
-      endpoint: { type: 'string', multiple: true },
-      from: { type: 'string' },
-      concurrency: { type: 'string' },
-    });
-    const mode = oneOf<Mode>('sync: --mode', values.mode!, ['incremental', 'mirror', 'backfill']);
+export const syncCommand = defineCommand({
+  name: 'sync',
+  summary: 'run once, in this process, without a queue',
+  details:
+    'Walks the endpoints now and prints a summary table. Live progress on a terminal (with an ETA when the last complete walk tells the total), plain lines otherwise. ' +
+    'Exit 0 only if every endpoint succeeded or is forbidden (403 is reported, not a failure); 1 otherwise; 130 when interrupted (the page under way is committed first). Migrates first.',
+  flags: {
+    mode: { type: 'string', value: 'MODE', choices: ['incremental', 'mirror', 'backfill'], default: 'incremental', help: 'incremental: from the stored cursor; mirror: everything, then mark what disappeared as deleted; backfill: re-walk without moving the incremental cursor' },
+    endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint to walk (default: every endpoint)' },
+    from: { type: 'string', value: 'CURSOR', help: 'backfill only: start from this cursor' },
+    concurrency: { type: 'integer', value: 'N', min: 1, max: 16, help: 'endpoints walked at once (default: sized by itself from the round trips, as SYNC_CONCURRENCY explains)' },
+  },
+  async run({ flags: values }) {
+    const mode: Mode = values.mode;
     if (values.from !== undefined && mode !== 'backfill') throw new ConfigError('sync: --from only goes with --mode backfill');
     if (values.from !== undefined && values.from.trim() === '') throw new ConfigError('sync: --from needs a cursor value');
     const chosen = values.endpoint?.map((e) => endpointName('sync: --endpoint', e));
-    const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)) throw new ConfigError('sync: --concurrency must be a whole number from 1 to 16');
+    const concurrency = values.concurrency;
     const ctx = createContext();
     required(ctx.config, 'baseUrl', 'ONECORE_BASE_URL', 'to sync (the shop URL, e.g. https://shop.example.com)');
     // An explicit count wins (flag, then SYNC_CONCURRENCY); otherwise it is sized as the walk goes.
     return runSyncCommand(ctx, { mode, endpoints: chosen, from: values.from ?? null, concurrency: concurrency ?? ctx.config.concurrency });
   },
-};
+});
 
 /** Shared by `sync` and `demo`: resolve endpoints, walk them with progress, print the summary. */
 export async function runSyncCommand(

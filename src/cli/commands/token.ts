@@ -1,5 +1,4 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { ConfigError } from '../../config/ConfigError.js';
 import { migrateDatabase } from '../../db/migrate.js';
@@ -10,18 +9,22 @@ import { readTokenStatus, sha256, storeRefreshToken, type TokenStatus } from '..
  * rotation and the access token's expiry. Neither ever prints a token: the terminal scroll-back,
  * CI logs and support tickets are where tokens leak.
  */
-export const tokenCommand: Command = {
-  summary: 'token set [TOKEN|-] stores a refresh token (argument or stdin); token status [--json] shows its age and expiry',
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === 'set') return setToken(rest);
-    if (sub === 'status') return showStatus(rest);
-    throw new ConfigError(sub === undefined ? 'token: say `token set [TOKEN|-]` or `token status`' : `token: unknown subcommand ${JSON.stringify(sub)} (set, status)`);
-  },
-};
+export const tokenSetCommand = defineCommand({
+  name: 'token set',
+  summary: 'store a refresh token (argument, or standard input); clears an authentication pause',
+  args: { usage: '[TOKEN|-]', max: 1, help: 'the refresh token; `-` or nothing reads it from standard input (keeps it out of the shell history)' },
+  flags: {},
+  run: ({ args }) => setToken(args),
+});
 
-async function setToken(argv: string[]): Promise<number> {
-  const { positionals } = parseFlags('token set', argv, {}, 1);
+export const tokenStatusCommand = defineCommand({
+  name: 'token status',
+  summary: 'refresh-token age, last rotation, access-token expiry, renewals; never a token',
+  flags: { json: { type: 'boolean', help: 'print JSON' } },
+  run: ({ flags }) => showStatus(flags.json),
+});
+
+async function setToken(positionals: string[]): Promise<number> {
   const arg = positionals[0];
   // Stdin keeps the token out of the shell history and the process list.
   if (arg !== undefined && arg !== '-') {
@@ -56,8 +59,8 @@ async function readStdin(): Promise<string> {
   return text;
 }
 
-async function showStatus(argv: string[]): Promise<number> {
-  const { values } = parseFlags('token status', argv, { json: { type: 'boolean' } });
+async function showStatus(json: boolean): Promise<number> {
+  const values = { json };
   const ctx = createContext();
   try {
     await migrateDatabase(ctx.pool());

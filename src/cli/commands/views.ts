@@ -1,5 +1,4 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { endpointName } from '../../config/validators.js';
 import { migrateDatabase } from '../../db/migrate.js';
@@ -10,14 +9,15 @@ import { refreshViews } from '../../views/refreshViews.js';
 import { storeRecordSchemas } from '../../views/storeRecordSchemas.js';
 import { table } from '../table.js';
 
-export const viewsCommand: Command = {
-  summary: 'create or refresh the typed views in onecore_typed (--endpoint NAME…, --offline, --json)',
-  async run(argv) {
-    const { values } = parseFlags('views', argv, {
-      endpoint: { type: 'string', multiple: true },
-      offline: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
+export const viewsCommand = defineCommand({
+  name: 'views',
+  summary: 'create or refresh the typed views in onecore_typed',
+  flags: {
+    endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint whose view to create or refresh (default: every endpoint)' },
+    offline: { type: 'boolean', help: 'do not read the shop\'s OpenAPI document; type the views from the stored records' },
+    json: { type: 'boolean', help: 'print JSON' },
+  },
+  async run({ flags: values }) {
     const chosen = values.endpoint?.map((e) => endpointName('views: --endpoint', e));
     const ctx = createContext();
     try {
@@ -54,4 +54,4 @@ export const viewsCommand: Command = {
       await ctx.close();
     }
   },
-};
+});

@@ -1,14 +1,15 @@
-import type { Command } from '../commands.js';
-import { parseFlags } from '../args.js';
+import { defineCommand } from '../defineCommand.js';
 import { readConfig } from '../../config/readConfig.js';
 import { createLogger } from '../../log/createLogger.js';
 import { runWorker } from '../../jobs/runWorker.js';
 import { readWorkerSettings } from '../../jobs/workerSettings.js';
 
-export const workerCommand: Command = {
+export const workerCommand = defineCommand({
+  name: 'worker',
   summary: 'run BullMQ workers, the job schedules and the admin HTTP server until SIGTERM/SIGINT',
-  async run(argv) {
-    parseFlags('worker', argv, {});
+  details: 'Migrates first. The queue lives in Redis (REDIS_URL) or in Postgres (QUEUE_BACKEND=postgres, the default without REDIS_URL). The admin server (ADMIN_HOST:ADMIN_PORT) serves /healthz and /metrics, and with ADMIN_TOKEN the trigger routes.',
+  flags: {},
+  async run() {
     const config = readConfig();
     const settings = readWorkerSettings();
     const log = createLogger(config.logLevel);
@@ -17,4 +18,4 @@ export const workerCommand: Command = {
     setTimeout(() => process.exit(code), 2_000).unref();
     return code;
   },
-};
+});
