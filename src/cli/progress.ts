@@ -5,16 +5,40 @@ interface Line {
   pages: number;
   records: number;
   started: number;
+  /** When the first page arrived (walks wait for a free slot, so not `started`). */
+  firstAt?: number;
+  /** Records the last complete walk of this endpoint read, when known. */
+  total?: number;
   done?: string;
 }
 
 /**
  * Live progress for `sync`: on a terminal, one line per endpoint redrawn in place (pages, records,
- * records/s); elsewhere (CI, logs) a plain line per endpoint every few seconds and at the end.
+ * records/s, and — when the last complete walk tells how many records a full walk reads — the
+ * share done and an ETA); elsewhere (CI, logs) a plain line per endpoint every few seconds and at
+ * the end.
  */
-export function createProgress(out: NodeJS.WriteStream, endpoints: string[]) {
+/** `  42% ETA 1m 05s` from the records still to read at the rate so far; empty while unknown. */
+export function eta(l: Pick<Line, 'records' | 'total' | 'firstAt'>, now = Date.now()): string {
+  if (!l.total || l.firstAt === undefined || l.records === 0) return '';
+  const share = Math.min(0.99, l.records / l.total);
+  const secs = (now - l.firstAt) / 1000;
+  if (secs <= 0) return `  ${Math.floor(share * 100)}%`;
+  const left = Math.max(0, l.total - l.records) / (l.records / secs);
+  return `  ${String(Math.floor(share * 100)).padStart(2)}% ETA ${duration(left)}`;
+}
+
+function duration(secs: number): string {
+  const s = Math.round(secs);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function createProgress(out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>, endpoints: string[], totals: Map<string, number> = new Map()) {
   const tty = out.isTTY === true;
-  const lines = new Map<string, Line>(endpoints.map((e) => [e, { endpoint: e, pages: 0, records: 0, started: Date.now() }]));
+  const lines = new Map<string, Line>(endpoints.map((e) => [e, { endpoint: e, pages: 0, records: 0, started: Date.now(), total: totals.get(e) }]));
   const width = Math.max(...endpoints.map((e) => e.length), 8);
   let drawn = 0;
   let lastPlain = new Map<string, number>();
@@ -23,7 +47,7 @@ export function createProgress(out: NodeJS.WriteStream, endpoints: string[]) {
   const text = (l: Line) => {
     const secs = (Date.now() - l.started) / 1000;
     const rate = secs > 0 ? Math.round(l.records / secs) : 0;
-    return `${l.endpoint.padEnd(width)}  ${String(l.pages).padStart(6)} pages  ${String(l.records).padStart(9)} records  ${String(rate).padStart(7)}/s${l.done ? '  ' + l.done : ''}`;
+    return `${l.endpoint.padEnd(width)}  ${String(l.pages).padStart(6)} pages  ${String(l.records).padStart(9)} records  ${String(rate).padStart(7)}/s${l.done ? '  ' + l.done : eta(l)}`;
   };
   const draw = () => {
     if (!tty) return;
@@ -37,6 +61,7 @@ export function createProgress(out: NodeJS.WriteStream, endpoints: string[]) {
     update(p: WalkProgress) {
       const l = lines.get(p.endpoint);
       if (!l) return;
+      l.firstAt ??= Date.now();
       l.pages = p.pages;
       l.records = p.records;
       if (!tty && Date.now() - (lastPlain.get(p.endpoint) ?? l.started) >= 5000) {

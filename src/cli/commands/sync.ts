@@ -8,6 +8,7 @@ import { resolveEndpoints } from '../../sync/resolveEndpoints.js';
 import { allSucceeded, runSync } from '../../sync/runSync.js';
 import { walkersToFillBudget } from '../../sync/walkerCount.js';
 import { createProgress } from '../progress.js';
+import { lastCompleteWalkRecords } from '../../db/sql/lastCompleteWalk.js';
 import { renderSummary } from '../summary.js';
 import type { Mode } from '../../db/sql/checkpoints.js';
 import { randomUUID } from 'node:crypto';
@@ -60,7 +61,9 @@ export async function runSyncCommand(
   process.on('SIGTERM', onSignal);
   try {
     const endpoints = req.endpoints ?? (await resolveEndpoints({ db: pool, config: ctx.config, log: ctx.log, fetchJson: api.fetchJson })).endpoints;
-    const progress = createProgress(process.stdout, endpoints);
+    // A full walk (mirror, backfill from the start) reads about what the last complete one read.
+    const totals = req.mode !== 'incremental' && req.from === null ? await lastCompleteWalkRecords(pool, endpoints).catch(() => new Map<string, number>()) : new Map<string, number>();
+    const progress = createProgress(process.stdout, endpoints, totals);
     const started = Date.now();
     // Each walker holds a connection; the rate limiter and the run bookkeeping borrow the rest.
     const poolRoom = Math.max(1, (pool.options.max ?? 10) - 2);
