@@ -8,6 +8,8 @@ import type { Logger } from '../log/createLogger.js';
 import { enqueueRun } from './enqueue.js';
 import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
+import { renderStatusPage } from './statusPage.js';
+import type { Config } from '../config/readConfig.js';
 import type { QueueStore, SyncQueue } from './queueStore.js';
 import { validateRunRequest } from './runRequest.js';
 
@@ -19,6 +21,8 @@ export interface AdminServerDeps {
   /** The admin server's own small pool (health, metrics), so scrapes can never starve walks. */
   pool: Pool;
   store: Pick<QueueStore, 'kind' | 'ping'>;
+  /** For the status page: the schedule its freshness is measured against. */
+  config: Config;
   queue: SyncQueue;
   log: Logger;
 }
@@ -51,6 +55,8 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
       const health = await checkHealth(deps.pool, deps.store);
       return { status: health.status === 'ok' ? 200 : 503, body: health };
     },
+    // The status page: readable like /metrics (no token; the server is on loopback by default).
+    'GET /': async () => ({ status: 200, type: 'text/html; charset=utf-8', body: await renderStatusPage({ db: deps.pool, queue: deps.queue, store: deps.store, config: deps.config }) }),
     'GET /metrics': async () => ({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await metricsOnce() }),
     'POST /trigger/incremental': (req) => trigger(req, 'incremental'),
     'POST /trigger/mirror': (req) => trigger(req, 'mirror'),

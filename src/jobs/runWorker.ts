@@ -66,7 +66,7 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
 
   let admin: AdminServer | undefined;
   try {
-    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool: adminPool, store, queue, log });
+    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool: adminPool, store, queue, log, config });
   } catch (err) {
     // Several workers on one host: only one can have the port. The worker is still useful.
     log.error({ err: (err as Error).message, host: config.adminHost, port: config.adminPort }, 'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)');
