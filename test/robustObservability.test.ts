@@ -1,3 +1,4 @@
+import { readConfig } from '../src/config/readConfig.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
@@ -20,7 +21,7 @@ describe('robustness: history, scrapes and Retry-After', () => {
     stack = await startStack({ sim: { records: 200, pageSize: 50 } });
     hostile = await startHostileServer(stack.sim.url);
     Object.assign(stack.env, { ONECORE_BASE_URL: hostile.url, SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: 'orders', SYNC_INCREMENTAL_CRON: '0 0 1 1 *', SYNC_MIRROR_CRON: '0 0 1 1 *' });
-    testQueue = openTestQueue(prefix);
+    testQueue = await openTestQueue(readConfig(stack.env));
     // 200,000 runs of history, one every ~40 s over 180 days: about half older than 90 days.
     await stack.db.pool.query(
       `insert into onecore_sync.sync_runs (endpoint, mode, status, started_at, finished_at, pages, records_seen)

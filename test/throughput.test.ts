@@ -1,3 +1,4 @@
+import { readConfig } from '../src/config/readConfig.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
@@ -146,7 +147,7 @@ describe('worker: adaptive concurrency', () => {
       sim: { records: RECORDS, latencyMs: 250, latencyJitterMs: 50, seed: 22 },
       env: { ONECORE_MAX_RPS: String(MAX_RPS), SYNC_QUEUE_PREFIX: prefix, SYNC_MIRROR_CRON: '0 2 1 1 *', SYNC_INCREMENTAL_CRON: '0 3 1 1 *' },
     });
-    testQueue = openTestQueue(prefix);
+    testQueue = await openTestQueue(readConfig(stack.env));
   });
   afterAll(async () => {
     await worker?.stop('SIGKILL');
