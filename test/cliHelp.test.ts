@@ -38,7 +38,7 @@ describe('commands explain themselves', () => {
     ]);
     expect(syncHelp.code, syncHelp.stderr).toBe(0);
     expect(syncHelp.stdout).toMatch(/^Usage: onecore-sync sync \[--mode incremental\|mirror\|backfill\].*\[--concurrency N\]$/m);
-    expect(syncHelp.stdout).toMatch(/^ {2}--concurrency N +endpoints walked at once \(1–16; default 2\)$/m);
+    expect(syncHelp.stdout).toMatch(/^ {2}--concurrency N +endpoints walked at once .*\(1–16\)$/m);
     expect(helpTrigger.code, helpTrigger.stderr).toBe(0);
     expect(helpTrigger.stdout).toMatch(/^Usage: onecore-sync trigger incremental\|mirror \[--endpoint NAME\]…$/m);
     expect(tokenHelp.code, tokenHelp.stderr).toBe(0);
