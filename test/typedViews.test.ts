@@ -291,7 +291,7 @@ describe('typed views refreshed by the worker', () => {
   beforeAll(async () => {
     const prefix = testQueuePrefix();
     stack = await startStack({ sim: { records: 60, seed: 8 }, env: { SYNC_QUEUE_PREFIX: prefix, ONECORE_ENDPOINTS: 'orders,invoices' } });
-    testQueue = openTestQueue(prefix);
+    testQueue = await openTestQueue(stack.config);
   });
   afterAll(async () => {
     await worker?.stop('SIGKILL');
