@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -12,6 +11,7 @@ import { warnUnlessNoEviction } from '../src/jobs/redis.js';
 import { ROOT, runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
+import { freePort } from './helpers/freePort.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/warnings.ts', import.meta.url));
 let db: TestDatabase;
@@ -66,14 +66,3 @@ describe('operator surroundings', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

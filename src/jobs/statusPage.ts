@@ -6,6 +6,7 @@ import { readStatus, type EndpointStatusRow } from '../db/sql/readStatus.js';
 import { readAuthFailure } from './authPause.js';
 import { listSchedules, type ScheduleInfo } from './schedules.js';
 import type { QueueStore, SyncQueue } from './queueStore.js';
+import { formatDuration } from '../format/duration.js';
 
 const DAYS = 30;
 const REFRESH_SECONDS = 30;
@@ -56,7 +57,7 @@ figure{margin:0;background:#fff;padding:8px;box-shadow:0 1px 2px #0001} figcapti
 </style></head>
 <body>
 <h1>onecore-sync</h1>
-<div class="muted">as of ${esc(iso(now))} · refreshes every ${REFRESH_SECONDS} s · stale when the last success is older than ${esc(duration(allowedMs))} (two incremental intervals)</div>
+<div class="muted">as of ${esc(iso(now))} · refreshes every ${REFRESH_SECONDS} s · stale when the last success is older than ${esc(formatDuration(allowedMs))} (two incremental intervals)</div>
 ${auth ? `<div class="banner" id="auth-pause">AUTHENTICATION FAILED, SYNC PAUSED since ${esc(iso(auth.at))}: ${esc(auth.reason)} — store a new token with <code>onecore-sync token set</code></div>` : ''}
 <h2>Endpoints</h2>
 ${endpoints.length === 0 ? '<p>No endpoint has been synced yet.</p>' : endpointTable(endpoints, now, allowedMs)}
@@ -66,7 +67,7 @@ ${queueSection(queue, auth !== null)}
 <div class="legend">${names.map((n) => `<span><i style="background:${color(n)}"></i>${esc(n)}</span>`).join('')}</div>
 <div class="charts">
 ${chart('chart-records', 'Records synced per day', days, daily, names, color, (d) => d.records, formatCount)}
-${chart('chart-duration', 'Mean walk duration per day', days, daily, names, color, (d) => d.seconds, (v) => duration(v * 1000))}
+${chart('chart-duration', 'Mean walk duration per day', days, daily, names, color, (d) => d.seconds, (v) => formatDuration(v * 1000))}
 </div>
 </body></html>
 `;
@@ -79,8 +80,8 @@ function endpointTable(rows: EndpointStatusRow[], now: Date, allowedMs: number):
     const run = r.lastRun;
     return `<tr class="endpoint${stale ? ' stale' : ''}" data-endpoint="${esc(r.endpoint)}">
 <td>${esc(r.endpoint)}</td><td>${esc(r.status)}</td>
-<td class="fresh">${age === null ? 'never succeeded' : `${esc(duration(age))} ago`}</td>
-<td>${run ? `${esc(run.mode)} ${esc(run.status)}<br><span class="muted">${esc(iso(run.startedAt))}${run.finishedAt ? ` · ${esc(duration(new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime()))}` : ' · running'}</span>` : '-'}</td>
+<td class="fresh">${age === null ? 'never succeeded' : `${esc(formatDuration(age))} ago`}</td>
+<td>${run ? `${esc(run.mode)} ${esc(run.status)}<br><span class="muted">${esc(iso(run.startedAt))}${run.finishedAt ? ` · ${esc(formatDuration(new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime()))}` : ' · running'}</span>` : '-'}</td>
 <td class="n">${run ? `${formatCount(run.recordsSeen)}<br><span class="muted">+${formatCount(run.inserted)} ~${formatCount(run.updated)} −${formatCount(run.deleted)}</span>` : '-'}</td>
 <td class="n live">${r.rows ? formatCount(r.rows.live) : '-'}</td><td class="n">${r.rows ? formatCount(r.rows.deleted) : '-'}</td><td class="n">${formatCount(r.rejectedTotal)}</td>
 <td class="err">${r.lastError ? esc(r.lastError) : ''}</td></tr>`;
@@ -167,12 +168,3 @@ function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}

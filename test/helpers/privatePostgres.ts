@@ -1,8 +1,8 @@
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import pg from 'pg';
+import { freePort } from './freePort.js';
 
 export interface PrivatePostgres {
   /** Connection string of the database `onecore` on this server. */
@@ -77,15 +77,4 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     },
   };
   return api;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -3,6 +3,7 @@ import { createContext } from '../context.js';
 import { ConfigError } from '../../config/ConfigError.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { readTokenStatus, sha256, storeRefreshToken, type TokenStatus } from '../../onecore/credentialsStore.js';
+import { formatDuration } from '../../format/duration.js';
 
 /**
  * `token set [TOKEN|-]` stores a refresh token; `token status [--json]` shows its age, the last
@@ -76,8 +77,8 @@ function render(s: TokenStatus): string {
   if (!s.stored) return 'no refresh token is stored; set ONECORE_REFRESH_TOKEN or run `onecore-sync token set`\n';
   const now = Date.now();
   const lines = [
-    `refresh token:   stored (${s.source}), age ${duration((s.refreshTokenAgeSeconds ?? 0) * 1000)}, since ${iso(s.refreshTokenSince)}`,
-    `last rotation:   ${s.rotatedAt ? `${iso(s.rotatedAt)} (${duration(now - s.rotatedAt.getTime())} ago)` : 'never seen'}`,
+    `refresh token:   stored (${s.source}), age ${formatDuration((s.refreshTokenAgeSeconds ?? 0) * 1000)}, since ${iso(s.refreshTokenSince)}`,
+    `last rotation:   ${s.rotatedAt ? `${iso(s.rotatedAt)} (${formatDuration(now - s.rotatedAt.getTime())} ago)` : 'never seen'}`,
     `previous token:  ${s.previousRefreshTokenKept ? 'kept (tried once if the current one is refused)' : 'none'}`,
     `access token:    ${accessLine(s, now)}`,
     `renewals:        ${s.renewCount}${s.renewedAt ? `, last ${iso(s.renewedAt)}` : ''}`,
@@ -90,7 +91,7 @@ function accessLine(s: TokenStatus, now: number): string {
   if (!s.accessTokenExpiresAt) return 'none (renewed on first use)';
   const left = s.accessTokenExpiresAt.getTime() - now;
   return s.accessTokenValid && left > 0
-    ? `valid until ${iso(s.accessTokenExpiresAt)} (in ${duration(left)})`
+    ? `valid until ${iso(s.accessTokenExpiresAt)} (in ${formatDuration(left)})`
     : `expired at ${iso(s.accessTokenExpiresAt)} (renewed on next use)`;
 }
 
@@ -98,12 +99,3 @@ function iso(d: Date | null): string {
   return d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-';
 }
 
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
