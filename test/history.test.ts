@@ -194,6 +194,40 @@ describe('history mode', () => {
     expect(await compareWithSimulator(stack, 'quotations')).toEqual([]);
   });
 
+  it('a typed history view: every version of a record with the typed columns of each, refreshed after each mirror', { timeout: 300_000 }, async () => {
+    expect((await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], stack.env)).code).toBe(0);
+    const columns = async (schema: string) =>
+      (await stack.db.pool.query<{ c: string }>(`select column_name || ' ' || data_type as c from information_schema.columns where table_schema = $1 and table_name = 'orders' order by ordinal_position`, [schema])).rows.map((r) => r.c);
+    // The typed view's columns, names and types, after the version's own.
+    const typed = await columns('onecore_typed');
+    const history = await columns('onecore_typed_history');
+    expect(history.slice(0, 6)).toEqual(['id text', 'valid_from timestamp with time zone', 'valid_to timestamp with time zone', 'change text', 'run_id bigint', 'modified_at timestamp with time zone']);
+    expect(history.slice(6)).toEqual(typed.slice(3));
+    expect(history).toEqual(expect.arrayContaining(['status text', 'delivery_date date', 'totals__gross numeric']));
+
+    const order = (stack.sim.truth('orders') as Array<{ id: string; status: string; deliveryDate: string; totals: { gross: number } }>).find((r) => r.status !== 'Cancelled')!;
+    stack.sim.update('orders', order.id, { status: 'Cancelled', deliveryDate: '2027-01-15', totals: { ...order.totals, gross: 1234.56 } });
+    expect((await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], stack.env)).code).toBe(0);
+
+    const { rows } = await stack.db.pool.query(
+      `select change, valid_to is null as current, status, delivery_date::text as delivery_date, totals__gross::text as gross
+         from onecore_typed_history.orders where id = $1 order by valid_from`,
+      [order.id],
+    );
+    expect(rows).toEqual([
+      { change: 'insert', current: false, status: order.status, delivery_date: order.deliveryDate, gross: String(order.totals.gross) },
+      { change: 'update', current: true, status: 'Cancelled', delivery_date: '2027-01-15', gross: '1234.56' },
+    ]);
+    // The current versions are the typed view's live rows.
+    const diff = await stack.db.pool.query(`
+      (select id, status, delivery_date, totals__gross from onecore_typed_history.orders where valid_to is null and change <> 'delete'
+       except select id, status, delivery_date, totals__gross from onecore_typed.orders where deleted_at is null)
+      union all
+      (select id, status, delivery_date, totals__gross from onecore_typed.orders where deleted_at is null
+       except select id, status, delivery_date, totals__gross from onecore_typed_history.orders where valid_to is null and change <> 'delete')`);
+    expect(diff.rows).toEqual([]);
+  });
+
   it('"history": true in the options file turns it on for that endpoint', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocs-history-'));
     const file = join(dir, 'options.json');

@@ -26,9 +26,9 @@ describe('migrate', () => {
     expect(again.stdout).toBe('schema is up to date\n');
 
     const { rows } = await db.pool.query<{ nspname: string }>(
-      `select nspname from pg_namespace where nspname in ('onecore', 'onecore_history', 'onecore_sync', 'onecore_typed') order by 1`,
+      `select nspname from pg_namespace where nspname in ('onecore', 'onecore_history', 'onecore_sync', 'onecore_typed', 'onecore_typed_history') order by 1`,
     );
-    expect(rows.map((r) => r.nspname)).toEqual(['onecore', 'onecore_history', 'onecore_sync', 'onecore_typed']);
+    expect(rows.map((r) => r.nspname)).toEqual(['onecore', 'onecore_history', 'onecore_sync', 'onecore_typed', 'onecore_typed_history']);
     const tables = await db.pool.query<{ relname: string }>(
       `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'onecore_sync' and c.relkind = 'r' order by 1`,

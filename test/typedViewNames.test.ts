@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pathColumnName, snakeCase, uniqueName } from '../src/views/columnName.js';
+import { historyViewColumns, planView, PARENT_COLUMNS, wantedColumns } from '../src/views/planView.js';
 import { recordSchemaOf } from '../src/views/recordSchemaOf.js';
 import { shapeFromSchema } from '../src/views/shapeFromSchema.js';
 
@@ -12,6 +13,13 @@ describe('typed view column names', () => {
     };
     for (const [from, to] of Object.entries(cases)) expect(snakeCase(from), from).toBe(to);
     expect(pathColumnName(['billingAddress', 'zipCode'])).toBe('billing_address__zip_code');
+  });
+
+  it('the typed history view keeps every column: one that meets a version column takes the next free name', () => {
+    const fields = ['modifiedAt', 'change', 'change_2', 'status'].map((key) => ({ key, type: 'text' as const }));
+    const plan = planView('orders', PARENT_COLUMNS, wantedColumns(fields), []);
+    expect(plan.columns.map((c) => c.column)).toEqual(['modified_at', 'change', 'change_2', 'status']);
+    expect(historyViewColumns(plan.columns).map((c) => c.column)).toEqual(['modified_at_2', 'change_3', 'change_2', 'status']);
   });
 
   it('keeps names within the identifier limit, in bytes', () => {

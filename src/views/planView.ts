@@ -25,6 +25,23 @@ export interface ViewPlan {
 /** The fixed columns of a view, before the fields; a field never takes one of these names. */
 export const PARENT_COLUMNS = ['id', 'synced_at', 'deleted_at'] as const;
 export const CHILD_COLUMNS = ['parent_id', 'position', 'synced_at', 'deleted_at'] as const;
+/** The fixed columns of a typed history view (`onecore_typed_history.<endpoint>`). */
+export const HISTORY_COLUMNS = ['id', 'valid_from', 'valid_to', 'change', 'run_id', 'modified_at'] as const;
+
+/**
+ * The typed view's columns as the typed history view has them: the same names and types, except
+ * that a field whose column meets a fixed history column (a field `modifiedAt` is `modified_at`)
+ * takes the next free `_2`, `_3`… there rather than being left out.
+ */
+export function historyViewColumns(columns: TypedColumnRow[]): TypedColumnRow[] {
+  const taken = new Set<string>([...HISTORY_COLUMNS, ...columns.map((c) => c.column)]);
+  return columns.map((c) => {
+    if (!(HISTORY_COLUMNS as readonly string[]).includes(c.column)) return c;
+    const column = uniqueName(c.column, taken);
+    taken.add(column);
+    return { ...c, column };
+  });
+}
 
 /** The columns of a record shape: scalars as they are, objects one level down as `key__sub`. */
 export function wantedColumns(fields: FieldShape[], skipKey?: string): WantedColumn[] {

@@ -9,12 +9,15 @@ import { keyCandidates } from '../sync/detectKeyField.js';
 import { mergeShapes } from './recordShape.js';
 import { shapeFromKinds } from './shapeFromKinds.js';
 import { shapeFromSchema } from './shapeFromSchema.js';
-import { CHILD_COLUMNS, PARENT_COLUMNS, planView, wantedColumns, type ViewPlan } from './planView.js';
-import { childViewSql, parentViewSql, typedView } from './viewSql.js';
+import { CHILD_COLUMNS, PARENT_COLUMNS, historyViewColumns, planView, wantedColumns, type ViewPlan } from './planView.js';
+import { childViewSql, historyViewSql, parentViewSql, typedHistoryView, typedView } from './viewSql.js';
+import { historyTable } from '../db/historyNames.js';
 import { commentSql } from './viewComments.js';
 
 export interface ViewReport {
   view: string;
+  /** The view's qualified name, when it is not in `onecore_typed` (the typed history view). */
+  relation?: string;
   /** Created by this refresh (it did not exist). */
   created: boolean;
   columns: number;
@@ -104,6 +107,8 @@ async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: Refr
     const stored = storedChildren.filter((c) => c.view === plan.view);
     reports.push(await applyView(db, plan, stored, (cols) => childViewSql(endpoint, plan.view, listKey, cols), deps.log));
   }
+  const history = await applyHistoryView(db, endpoint, parent.columns, deps.log);
+  if (history) reports.push(history);
   await db.query('commit');
   return { endpoint, source, views: reports };
 }
@@ -152,6 +157,38 @@ async function applyView(db: PoolClient, plan: ViewPlan, stored: TypedColumnRow[
   for (const statement of commentSql(relation, plan.columns)) await db.query(statement);
   await saveTypedColumns(db, plan.columns);
   for (const c of report.conflicts) log.warn({ view: plan.view }, c);
+  return report;
+}
+
+/**
+ * The typed history view of an endpoint that keeps history (its `onecore_history` table exists),
+ * with the columns the typed view has just been given (a type kept for a conflict stays kept here
+ * too). It has no bookkeeping of its own: its columns follow the typed view's. A column whose type
+ * changed needs the view dropped and created again, done only when no view of a user depends on it.
+ */
+async function applyHistoryView(db: PoolClient, endpoint: string, columns: TypedColumnRow[], log: Logger): Promise<ViewReport | undefined> {
+  const hasHistory = (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [historyTable(endpoint)])).rows[0]!.r !== null;
+  if (!hasHistory) return undefined;
+  const relation = typedHistoryView(endpoint);
+  const exists = (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
+  const viewColumns = historyViewColumns(columns);
+  const report: ViewReport = { view: endpoint, relation, created: !exists, columns: viewColumns.length, added: [], retyped: [], conflicts: [] };
+  const sql = historyViewSql(endpoint, viewColumns);
+  await db.query('savepoint history_view_refresh');
+  try {
+    await db.query(sql);
+  } catch (err) {
+    await db.query('rollback to savepoint history_view_refresh');
+    const dependents = exists ? await viewDependents(db, relation) : [];
+    if (!exists || dependents.length > 0) {
+      report.conflicts.push(`${relation} was left as it is: ${describeError(err)}${dependents.length > 0 ? ` (${dependents.join(', ')} depend on it)` : ''}`);
+      for (const c of report.conflicts) log.warn({ view: relation }, c);
+      return report;
+    }
+    await db.query(`drop view ${relation}`);
+    await db.query(sql);
+  }
+  for (const statement of commentSql(relation, viewColumns)) await db.query(statement);
   return report;
 }
 

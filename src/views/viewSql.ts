@@ -1,9 +1,16 @@
 import pg from 'pg';
 import { quoteIdent, recordTable } from '../db/quoteIdent.js';
+import { historyTable } from '../db/historyNames.js';
 import type { TypedColumnRow } from '../db/sql/typedColumns.js';
 import type { ColumnType } from './columnType.js';
 
 export const TYPED_SCHEMA = 'onecore_typed';
+/**
+ * Typed history views live in a schema of their own, under the endpoint's own name: in
+ * `onecore_typed` a suffix could meet a child view (`orders__history` for a list field `history`),
+ * in `onecore_history` one could meet another endpoint's table (`orders_typed`).
+ */
+export const TYPED_HISTORY_SCHEMA = 'onecore_typed_history';
 
 /** `onecore_typed."orders"`. */
 export function typedView(view: string): string {
@@ -17,7 +24,7 @@ export function typedView(view: string): string {
  * row can make a query on the view fail.
  */
 export function parentViewSql(endpoint: string, columns: TypedColumnRow[]): string {
-  const fields = columns.map((c) => `,\n  ${extract('r.data', c.path, c.type)} as ${quoteIdent(c.column)}`).join('');
+  const fields = fieldColumns('r.data', columns);
   return `create or replace view ${typedView(endpoint)} as\nselect r.id, r.synced_at, r.deleted_at${fields}\n  from ${recordTable(endpoint)} r`;
 }
 
@@ -27,8 +34,27 @@ export function parentViewSql(endpoint: string, columns: TypedColumnRow[]): stri
  */
 export function childViewSql(endpoint: string, view: string, listKey: string, columns: TypedColumnRow[]): string {
   const list = `r.data -> ${literal(listKey)}`;
-  const fields = columns.map((c) => `,\n  ${extract('e.value', c.path, c.type)} as ${quoteIdent(c.column)}`).join('');
+  const fields = fieldColumns('e.value', columns);
   return `create or replace view ${typedView(view)} as\nselect r.id as parent_id, e.position, r.synced_at, r.deleted_at${fields}\n  from ${recordTable(endpoint)} r\n  cross join lateral jsonb_array_elements(case when jsonb_typeof(${list}) = 'array' then ${list} end) with ordinality as e(value, position)`;
+}
+
+/** `onecore_typed_history."orders"`. */
+export function typedHistoryView(endpoint: string): string {
+  return `${TYPED_HISTORY_SCHEMA}.${quoteIdent(endpoint)}`;
+}
+
+/**
+ * The endpoint's typed history view: every version in `onecore_history.<endpoint>` with its
+ * validity and the same typed columns as the endpoint's typed view (same names, types and casts).
+ */
+export function historyViewSql(endpoint: string, columns: TypedColumnRow[]): string {
+  const fields = fieldColumns('h.data', columns);
+  return `create or replace view ${typedHistoryView(endpoint)} as\nselect h.id, h.valid_from, h.valid_to, h.change, h.run_id, h.modified_at${fields}\n  from ${historyTable(endpoint)} h`;
+}
+
+/** `,\n  <typed expression> as <column>` for each column, reading the fields from `base` (jsonb). */
+function fieldColumns(base: string, columns: TypedColumnRow[]): string {
+  return columns.map((c) => `,\n  ${extract(base, c.path, c.type)} as ${quoteIdent(c.column)}`).join('');
 }
 
 function extract(base: string, path: string[], type: ColumnType): string {

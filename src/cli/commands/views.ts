@@ -44,7 +44,7 @@ export const viewsCommand = defineCommand({
         const rows = reports.flatMap((r) =>
           r.error !== undefined
             ? [[`onecore_typed.${r.endpoint}`, r.source, null, null, null, `error: ${r.error}`]]
-            : r.views.map((v) => [`onecore_typed.${v.view}`, r.source, v.columns, v.created ? 'created' : v.added.length > 0 ? `+${v.added.join(', +')}` : 'unchanged', v.retyped.map((t) => `${t.column}: ${t.from} → ${t.to}`).join(', ') || null, v.conflicts.length > 0 ? `${v.conflicts.length} conflict(s)` : null]),
+            : r.views.map((v) => [v.relation ?? `onecore_typed.${v.view}`, r.source, v.columns, v.created ? 'created' : v.added.length > 0 ? `+${v.added.join(', +')}` : 'unchanged', v.retyped.map((t) => `${t.column}: ${t.from} → ${t.to}`).join(', ') || null, v.conflicts.length > 0 ? `${v.conflicts.length} conflict(s)` : null]),
         );
         process.stdout.write(table(['view', 'types from', 'fields', 'change', 'retyped', 'problems'], rows));
         for (const r of reports) for (const v of r.views) for (const c of v.conflicts) process.stderr.write(`conflict: ${c}\n`);
