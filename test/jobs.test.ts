@@ -124,6 +124,47 @@ describe.each(queueBackends())('jobs on the %s queue: schedules, triggers, admin
     expect(since.filter((j) => j.data.mode !== 'incremental').map((j) => j.name)).toEqual([]);
   });
 
+  it('admin server: bull-board at /queues behind ADMIN_TOKEN (bearer, or ?token= once then a cookie); Redis queue only', async () => {
+    const base = worker!.adminUrl;
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers, redirect: 'manual' });
+    const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    if (backend !== 'redis') {
+      const res = await get('/queues', bearer);
+      expect(res.status).toBe(501);
+      expect(await res.text()).toMatch(/bull-board supports the Redis queue only/);
+      return;
+    }
+    expect((await get('/queues')).status).toBe(401);
+    expect((await get('/queues', { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
+    expect((await get('/queues/api/queues', { authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}` })).status).toBe(401);
+    const page = await get('/queues', bearer);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/<html/i);
+
+    // A browser: the token once in the query, then the cookie; the cookie holds a digest, not the token.
+    expect((await get('/queues?token=wrong-token-wrong-token')).status).toBe(401);
+    const signIn = await get(`/queues?token=${encodeURIComponent(ADMIN_TOKEN)}`);
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/queues');
+    const setCookie = signIn.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/Path=\/queues/);
+    expect(setCookie).not.toContain(ADMIN_TOKEN);
+    const cookie = setCookie.split(';')[0]!;
+    expect(cookie).toMatch(/=[0-9a-f]{64}$/);
+    expect((await get('/queues', { cookie })).status).toBe(200);
+    expect((await get('/queues', { cookie: `${cookie.slice(0, -1)}0` === cookie ? `${cookie.slice(0, -1)}1` : `${cookie.slice(0, -1)}0` })).status).toBe(401);
+
+    // bull-board's own API lists our queue.
+    const api = await get('/queues/api/queues', { cookie });
+    expect(api.status).toBe(200);
+    const { queues } = (await api.json()) as { queues: { name: string }[] };
+    expect(queues.map((q) => q.name)).toContain('onecore-sync');
+    expect(worker!.stderr()).not.toContain(ADMIN_TOKEN);
+  });
+
   it('admin server: /healthz and /metrics', async () => {
     const health = await fetch(`${worker!.adminUrl}/healthz`);
     expect(health.status).toBe(200);
@@ -169,6 +210,9 @@ describe.each(queueBackends())('jobs on the %s queue: schedules, triggers, admin
     const off = await postJson(`${worker.adminUrl}/trigger/mirror`, {}, ADMIN_TOKEN);
     expect(off.status).toBe(404);
     expect(String(off.json.error)).toMatch(/ADMIN_TOKEN/);
+    const board = await fetch(`${worker.adminUrl}/queues`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(board.status).toBe(404);
+    expect(await board.text()).toMatch(/ADMIN_TOKEN/);
 
     // `schedule` puts the environment's settings back explicitly and prints them. (With the
     // worker stopped: a running owner would put its own settings back within a check interval.)

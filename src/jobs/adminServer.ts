@@ -5,6 +5,7 @@ import { ConfigError } from '../config/ConfigError.js';
 import type { Pool } from '../db/createPool.js';
 import type { Mode } from '../db/sql/checkpoints.js';
 import type { Logger } from '../log/createLogger.js';
+import { BULL_BOARD_PATH, createBullBoardHandler } from './bullBoard.js';
 import { enqueueRun } from './enqueue.js';
 import { checkHealth } from './health.js';
 import { renderMetrics } from './metrics.js';
@@ -44,11 +45,12 @@ class HttpError extends Error {
  * The worker's admin HTTP server: `GET /healthz`, `GET /metrics`, and the trigger routes
  * (`POST /trigger/incremental`, `POST /trigger/mirror`, `POST /backfill`) that enqueue like the
  * CLI does. Bound to 127.0.0.1 by default; the trigger routes need `ADMIN_TOKEN` as a bearer
- * token and are off without one.
+ * token and are off without one, like bull-board under `/queues` (see bullBoard.ts).
  */
 export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServer> {
   const { log } = deps;
   const tokenDigest = deps.token !== undefined ? sha256(deps.token) : undefined;
+  const bullBoard = createBullBoardHandler({ kind: deps.store.kind, queue: deps.queue, token: deps.token });
 
   const routes: Record<string, (req: IncomingMessage) => Promise<{ status: number; body: unknown; type?: string }>> = {
     'GET /healthz': async () => {
@@ -84,7 +86,20 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
   }
 
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === BULL_BOARD_PATH || path.startsWith(`${BULL_BOARD_PATH}/`)) {
+      const bearerOk = tokenDigest !== undefined && authorized(req.headers.authorization, tokenDigest);
+      bullBoard(req, res, bearerOk).then(
+        (r) => r && sendText(res, r.status, r.body, r.headers),
+        (err: unknown) => {
+          // `path`, never req.url: the query may hold the token.
+          log.error({ err: (err as Error).message, path }, 'admin request failed');
+          if (!res.headersSent) send(res, 500, { error: 'internal error; see the worker log' });
+          else res.destroy();
+        },
+      );
+      return;
+    }
     const route = routes[`${req.method} ${path}`];
     const handle = route
       ? route(req)
@@ -148,6 +163,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON object, e.g. {"endpoints": ["orders"]}');
   return parsed as Record<string, unknown>;
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
