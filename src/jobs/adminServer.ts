@@ -50,7 +50,7 @@ class HttpError extends Error {
 export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServer> {
   const { log } = deps;
   const tokenDigest = deps.token !== undefined ? sha256(deps.token) : undefined;
-  const bullBoard = createBullBoardHandler({ kind: deps.store.kind, queue: deps.queue, token: deps.token });
+  const bullBoard = createBullBoardHandler({ queue: deps.queue, token: deps.token });
 
   const routes: Record<string, (req: IncomingMessage) => Promise<{ status: number; body: unknown; type?: string }>> = {
     'GET /healthz': async () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { QueueBackendKind, SyncQueue } from './queueStore.js';
+import type { SyncQueue } from './queueStore.js';
 
 export const BULL_BOARD_PATH = '/queues';
 const COOKIE = 'onecore_board';
@@ -21,17 +21,16 @@ export interface BoardAnswer {
  * bull-board (the BullMQ web UI) under `/queues`, behind `ADMIN_TOKEN`. A browser cannot send a
  * bearer header by itself, so `?token=` is accepted once: it sets a cookie holding a digest of the
  * token (never the token) and redirects to the URL without it, so the token leaves the address bar
- * and history. bull-board reads the queue through Redis commands (its BullMQAdapter also asks
- * Redis for INFO), so on the Postgres queue it is off with a clear answer.
+ * and history. bull-board's BullMQAdapter reads a BullMQ 6 queue through its backend, so it works
+ * on both the Redis and the Postgres queue.
  */
-export function createBullBoardHandler(opts: { kind: QueueBackendKind; queue: SyncQueue; token: string | undefined }): BullBoardHandler {
+export function createBullBoardHandler(opts: { queue: SyncQueue; token: string | undefined }): BullBoardHandler {
   const { token } = opts;
   if (token === undefined) return async () => ({ status: 404, body: 'bull-board is off: set ADMIN_TOKEN on the worker to enable /queues\n' });
-  if (opts.kind !== 'redis') return async () => ({ status: 501, body: 'bull-board supports the Redis queue only (QUEUE_BACKEND=redis); this worker uses the Postgres queue\n' });
 
   const cookieValue = cookieDigest(token);
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
-  // bull-board's typings name bullmq's default (Redis) Queue; ours is the same class with the backend generic spelled out.
+  // bull-board's typings name bullmq's default Queue; ours is the same class with the backend generic spelled out.
   createBullBoard({ queues: [new BullMQAdapter(opts.queue as never)], serverAdapter });
   const app = serverAdapter.getRouter() as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
