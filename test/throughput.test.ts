@@ -16,6 +16,9 @@ const LISTS = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments'
 const MAX_RPS = 10;
 // products is the longest walk by far; the others are two or three pages.
 const RECORDS: Record<string, number> = Object.fromEntries(LISTS.map((e) => [e, e === 'products' ? 700 : 250]));
+// The worker re-sizes every 2 s from measured round trips: its walks last long enough for that to
+// matter on a loaded machine too (six pages per short endpoint, fifteen for products).
+const WORKER_RECORDS: Record<string, number> = Object.fromEntries(LISTS.map((e) => [e, e === 'products' ? 1500 : 600]));
 
 interface RunSpan {
   id: number;
@@ -144,7 +147,7 @@ describe('worker: adaptive concurrency', () => {
   beforeAll(async () => {
     const prefix = testQueuePrefix();
     stack = await startStack({
-      sim: { records: RECORDS, latencyMs: 250, latencyJitterMs: 50, seed: 22 },
+      sim: { records: WORKER_RECORDS, latencyMs: 250, latencyJitterMs: 50, seed: 22 },
       env: { ONECORE_MAX_RPS: String(MAX_RPS), SYNC_QUEUE_PREFIX: prefix, SYNC_MIRROR_CRON: '0 2 1 1 *', SYNC_INCREMENTAL_CRON: '0 3 1 1 *' },
     });
     testQueue = await openTestQueue(readConfig(stack.env));
