@@ -25,6 +25,7 @@ import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { createPool, type Pool } from '../src/db/createPool.js';
 import { withDatabase } from '../src/db/withDatabase.js';
+import { syncEnv } from './lib/syncEnv.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -89,16 +90,7 @@ async function dropDb(db: Db): Promise<void> {
 
 const scratch = mkdtempSync(join(tmpdir(), 'ocs-bench-history-'));
 function env(db: Db, sim: Simulator, history: boolean): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: db.url,
-    ONECORE_BASE_URL: sim.url,
-    ONECORE_REFRESH_TOKEN: sim.refreshToken,
-    ONECORE_MAX_RPS: '0',
-    ONECORE_ENDPOINTS: ENDPOINT,
-    LOG_LEVEL: 'warn',
-  };
+  const out = syncEnv({ databaseUrl: db.url, sim, endpoint: ENDPOINT });
   if (history) out.ONECORE_HISTORY = ENDPOINT;
   if (PAGE_SIZE !== API_DEFAULT_PAGE_SIZE) {
     const file = join(scratch, 'endpoints.json');

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { withDatabase } from '../src/db/withDatabase.js';
+import { syncEnv } from './lib/syncEnv.js';
 
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -110,15 +111,7 @@ async function oneMirror(sim: Simulator, o: RemoteShopOptions, latencyMs: number
   const url = withDatabase(o.databaseUrl, name);
   try {
     sim.resetStats();
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: url,
-      ONECORE_BASE_URL: sim.url,
-      ONECORE_REFRESH_TOKEN: sim.refreshToken,
-      ONECORE_MAX_RPS: String(o.maxRps),
-      LOG_LEVEL: 'warn',
-    };
+    const env = syncEnv({ databaseUrl: url, sim, maxRps: o.maxRps });
     const r = await runSync(env, args);
     // 1: the forbidden endpoint is reported, not a failure; anything else is.
     if (r.code !== 0) throw new Error(`sync --mode mirror ${args.join(' ')} exited with ${r.code}\n${r.stderr.slice(-3000)}`);

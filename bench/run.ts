@@ -52,6 +52,7 @@ import { CpuTracker, machineCpu, postgresCpuByPid, sampleProcess } from './lib/p
 import { renderProfile, summarizeProfile, type ProfileSummary } from './lib/profileSummary.js';
 import { sharedMachineCeiling } from './lib/sharedCeiling.js';
 import { measureRemoteShop, renderRemoteShop, type RemoteRow } from './remoteShop.js';
+import { syncEnv } from './lib/syncEnv.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The sync runs as users run it: the built JavaScript under plain node (built below), so its
@@ -196,16 +197,7 @@ function configFor(pageSize: number): string | undefined {
 }
 
 function childEnv(db: Db, sim: Simulator, pageSize: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: db.url,
-    ONECORE_BASE_URL: sim.url,
-    ONECORE_REFRESH_TOKEN: sim.refreshToken,
-    ONECORE_MAX_RPS: '0',
-    ONECORE_ENDPOINTS: ENDPOINT,
-    LOG_LEVEL: 'warn',
-  };
+  const env = syncEnv({ databaseUrl: db.url, sim, endpoint: ENDPOINT });
   const file = configFor(pageSize);
   if (file) env.ONECORE_CONFIG_FILE = file;
   return env;
