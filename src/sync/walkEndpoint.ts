@@ -252,7 +252,7 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
     // A newest-first incremental stops early: it reads no page ahead, so it asks for none it will not use.
     const ahead = plan.newestFirst && !plan.perParent && mode === 'incremental' ? 0 : PAGES_AHEAD;
-    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log, dateTimeNormalizer(deps.naiveTimeZone)), ahead)) {
+    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log, dateTimeNormalizer(deps.naiveTimeZone), () => plan.detect), ahead)) {
       if (plan.detect && order !== undefined) {
         plan.detect = false;
         if (order === 'newest-first' && !plan.newestFirst) {
@@ -326,7 +326,10 @@ function keepLastKeys(last: string[], ids: string[]): void {
  * are dropped once prepared: only their rows are needed from then on, and holding two parsed
  * pages besides their rows would only raise the peak memory.
  */
-async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, history: boolean, log: Logger, normalize: (s: string) => string): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
+// `detecting` says whether the walk still wants the listing's order: only an incremental walk
+// without a configured order asks, and only until a page settles it (plan.detect only goes from
+// true to false), so other pages skip detectOrder's per-record date and key parsing.
+async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, history: boolean, log: Logger, normalize: (s: string) => string, detecting: () => boolean): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
   let keyField: string | undefined;
   for await (const page of pages) {
     if (keyField === undefined) {
@@ -339,7 +342,7 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
     }
     const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history, normalize, exactNumbers: page.exactNumbers === true });
     const recordCount = page.records.length;
-    const order = detectOrder(page.records, keyField ?? configuredKey ?? 'id');
+    const order = detecting() ? detectOrder(page.records, keyField ?? configuredKey ?? 'id') : undefined;
     page.records = [];
     yield { page, recordCount, prepared, order };
   }
