@@ -96,9 +96,9 @@ describe.each(queueBackends())('jobs on the %s queue: failure handling', (backen
     expect(job.attemptsMade).toBe(0);
     expect(await job.isFailed()).toBe(false);
     stack.sim.faults.clear();
-    await sleepUntil(async () => (await stack.db.pool.query(`select 1 from onecore_sync.sync_runs where job_id = $1 and status = 'succeeded' and id > $2`, [jobId, before])).rowCount, { timeoutMs: 20_000, what: 'the rescheduled mirror to succeed' });
+    await sleepUntil(async () => (await stack.db.pool.query(`select 1 from onecore_sync.sync_runs where job_id = $1 and status = 'succeeded' and id > $2`, [jobId, before])).rowCount, { timeoutMs: 60_000, what: 'the rescheduled mirror to succeed' });
     // The run's row commits before the job is marked completed: wait for that, too.
-    await sleepUntil(async () => (await queue.getJob(jobId))!.isCompleted(), { timeoutMs: 20_000, what: 'the job to complete' });
+    await sleepUntil(async () => (await queue.getJob(jobId))!.isCompleted(), { timeoutMs: 60_000, what: 'the job to complete' });
   });
 
   it('a paging loop fails the job at once, without retries', async () => {
@@ -107,7 +107,7 @@ describe.each(queueBackends())('jobs on the %s queue: failure handling', (backen
     const trig = await runCli(['backfill', '--endpoint', 'orders'], stack.env);
     expect(trig.code, trig.stderr).toBe(0);
     const jobId = trig.stdout.trim();
-    await sleepUntil(async () => (await queue.getJob(jobId))?.isFailed(), { timeoutMs: 20_000, what: 'the job to fail' });
+    await sleepUntil(async () => (await queue.getJob(jobId))?.isFailed(), { timeoutMs: 60_000, what: 'the job to fail' });
     const job = (await queue.getJob(jobId))!;
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(/paging loop/i);
