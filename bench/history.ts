@@ -43,7 +43,9 @@ const { values: opts } = parseArgs({
 function whole(name: string, raw: string, min: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) {
-    process.stderr.write(`bench:history: --${name} must be a whole number of at least ${min}, got ${JSON.stringify(raw)}\n`);
+    process.stderr.write(
+      `bench:history: --${name} must be a whole number of at least ${min}, got ${JSON.stringify(raw)}\n`,
+    );
     process.exit(2);
   }
   return n;
@@ -94,7 +96,10 @@ function env(db: Db, sim: Simulator, history: boolean): NodeJS.ProcessEnv {
   if (history) out.ONECORE_HISTORY = ENDPOINT;
   if (PAGE_SIZE !== API_DEFAULT_PAGE_SIZE) {
     const file = join(scratch, 'endpoints.json');
-    writeFileSync(file, JSON.stringify({ endpoints: { [ENDPOINT]: { pageSizeParam: 'pageSize', pageSize: PAGE_SIZE } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ endpoints: { [ENDPOINT]: { pageSizeParam: 'pageSize', pageSize: PAGE_SIZE } } }),
+    );
     out.ONECORE_CONFIG_FILE = file;
   }
   return out;
@@ -102,11 +107,17 @@ function env(db: Db, sim: Simulator, history: boolean): NodeJS.ProcessEnv {
 
 function mirror(db: Db, sim: Simulator, history: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'sync', '--mode', 'mirror', '--endpoint', ENDPOINT], { cwd: ROOT, env: env(db, sim, history), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'sync', '--mode', 'mirror', '--endpoint', ENDPOINT], {
+      cwd: ROOT,
+      env: env(db, sim, history),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sync exited with ${code}: ${stderr.slice(-2000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`sync exited with ${code}: ${stderr.slice(-2000)}`)),
+    );
   });
 }
 
@@ -126,7 +137,9 @@ async function rowsWritten(db: Db): Promise<Record<string, number>> {
     const c = await db.pool.connect();
     try {
       await c.query('select pg_stat_clear_snapshot()');
-      const { rows } = await c.query(`select schemaname as s, sum(n_tup_ins + n_tup_upd + n_tup_del)::float8 as n from pg_stat_user_tables group by 1`);
+      const { rows } = await c.query(
+        `select schemaname as s, sum(n_tup_ins + n_tup_upd + n_tup_del)::float8 as n from pg_stat_user_tables group by 1`,
+      );
       return Object.fromEntries(rows.map((r) => [r.s, r.n])) as Record<string, number>;
     } finally {
       c.release();
@@ -150,10 +163,16 @@ const median = (xs: number[]) => {
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   const sim = await startSimulator({ records: { [ENDPOINT]: N }, seed: 1 });
   sim.count(ENDPOINT);
-  say(`history bench: ${fmt(N)} ${ENDPOINT}, page size ${PAGE_SIZE}, ${REPEAT} repetitions, history off and on alternated`);
+  say(
+    `history bench: ${fmt(N)} ${ENDPOINT}, page size ${PAGE_SIZE}, ${REPEAT} repetitions, history off and on alternated`,
+  );
   const off: number[] = [];
   const on: number[] = [];
   let kept: Db | undefined;
@@ -172,28 +191,58 @@ async function main(): Promise<void> {
     }
     // H2: an unchanged re-mirror with history on.
     const db = kept!;
-    const versionsBefore = (await db.pool.query(`select count(*)::int as n from onecore_history.${ENDPOINT}`)).rows[0].n as number;
+    const versionsBefore = (await db.pool.query(`select count(*)::int as n from onecore_history.${ENDPOINT}`)).rows[0]
+      .n as number;
     const before = await rowsWritten(db);
     await mirror(db, sim, true);
     const after = await rowsWritten(db);
     const delta = (s: string) => (after[s] ?? 0) - (before[s] ?? 0);
-    const unchanged = { dataRows: delta('onecore'), historyRows: delta('onecore_history'), bookkeepingRows: delta('onecore_sync'), ms: (await lastWalkMs(db)).ms };
-    const versionsAfter = (await db.pool.query(`select count(*)::int as n from onecore_history.${ENDPOINT}`)).rows[0].n as number;
+    const unchanged = {
+      dataRows: delta('onecore'),
+      historyRows: delta('onecore_history'),
+      bookkeepingRows: delta('onecore_sync'),
+      ms: (await lastWalkMs(db)).ms,
+    };
+    const versionsAfter = (await db.pool.query(`select count(*)::int as n from onecore_history.${ENDPOINT}`)).rows[0]
+      .n as number;
     await dropDb(db);
 
     const ratio = median(on) / median(off);
     const rows = [
-      ['H1. first mirror, history off', `${fmt((N * 1000) / median(off))} rec/s`, `median ${fmt(median(off))} ms of ${off.map((x) => fmt(x)).join(', ')}`],
-      ['H1. first mirror, history on', `${fmt((N * 1000) / median(on))} rec/s`, `median ${fmt(median(on))} ms of ${on.map((x) => fmt(x)).join(', ')}; ${fmt(versionsBefore)} versions`],
-      ['H1. ratio on / off (target ≤ 1.3)', `${fmt(ratio, 2)}× ${ratio <= 1.3 ? 'PASS' : 'FAIL'}`, 'ratio of the medians'],
-      ['H2. unchanged re-mirror, history on (target 0 and 0)', `data ${unchanged.dataRows}, history ${unchanged.historyRows} ${unchanged.dataRows === 0 && unchanged.historyRows === 0 ? 'PASS' : 'FAIL'}`, `${fmt((N * 1000) / unchanged.ms)} rec/s; onecore_sync bookkeeping ${unchanged.bookkeepingRows}; versions ${fmt(versionsBefore)} → ${fmt(versionsAfter)}`],
+      [
+        'H1. first mirror, history off',
+        `${fmt((N * 1000) / median(off))} rec/s`,
+        `median ${fmt(median(off))} ms of ${off.map((x) => fmt(x)).join(', ')}`,
+      ],
+      [
+        'H1. first mirror, history on',
+        `${fmt((N * 1000) / median(on))} rec/s`,
+        `median ${fmt(median(on))} ms of ${on.map((x) => fmt(x)).join(', ')}; ${fmt(versionsBefore)} versions`,
+      ],
+      [
+        'H1. ratio on / off (target ≤ 1.3)',
+        `${fmt(ratio, 2)}× ${ratio <= 1.3 ? 'PASS' : 'FAIL'}`,
+        'ratio of the medians',
+      ],
+      [
+        'H2. unchanged re-mirror, history on (target 0 and 0)',
+        `data ${unchanged.dataRows}, history ${unchanged.historyRows} ${unchanged.dataRows === 0 && unchanged.historyRows === 0 ? 'PASS' : 'FAIL'}`,
+        `${fmt((N * 1000) / unchanged.ms)} rec/s; onecore_sync bookkeeping ${unchanged.bookkeepingRows}; versions ${fmt(versionsBefore)} → ${fmt(versionsAfter)}`,
+      ],
     ];
     say('');
     say(`| step (page size ${PAGE_SIZE}, N = ${fmt(N)}) | result | details |`);
     say('| --- | --- | --- |');
     for (const r of rows) say(`| ${r.join(' | ')} |`);
     mkdirSync(dirname(opts.json!), { recursive: true });
-    writeFileSync(opts.json!, JSON.stringify({ records: N, pageSize: PAGE_SIZE, repeat: REPEAT, firstMirrorMs: { off, on }, ratio, unchanged }, null, 2));
+    writeFileSync(
+      opts.json!,
+      JSON.stringify(
+        { records: N, pageSize: PAGE_SIZE, repeat: REPEAT, firstMirrorMs: { off, on }, ratio, unchanged },
+        null,
+        2,
+      ),
+    );
     say(`\nfigures: ${opts.json}`);
   } finally {
     for (const db of [...created]) await dropDb(db).catch(() => undefined);

@@ -21,7 +21,12 @@ import { startHostileServer } from '../test/helpers/hostileServer.js';
 import { sampleProcess } from './lib/procstat.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1,16,48,120' }, json: { type: 'string', default: 'bench/results/large-pages.json' } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1,16,48,120' },
+    json: { type: 'string', default: 'bench/results/large-pages.json' },
+  },
+});
 const sizes = values.sizes!.split(',').map(Number);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PAGES = 3;
@@ -32,32 +37,55 @@ function pageBody(mb: number, page: number): Buffer {
   const perPage = Math.max(1, Math.round((mb * 1024 * 1024) / 1200));
   const records: string[] = [];
   for (let i = 0; i < perPage; i++) {
-    records.push(JSON.stringify({ id: `p${page}-${i}`, orderNumber: `SO-${page}-${i}`, created: '2024-03-01T10:00:00+01:00', total: 123.45, note: filler }));
+    records.push(
+      JSON.stringify({
+        id: `p${page}-${i}`,
+        orderNumber: `SO-${page}-${i}`,
+        created: '2024-03-01T10:00:00+01:00',
+        total: 123.45,
+        note: filler,
+      }),
+    );
   }
   const next = page + 1 < PAGES ? `"after=page${page + 1}"` : 'null';
   return Buffer.from(`{"items":[${records.join(',')}],"metadata":{"hasNext":${page + 1 < PAGES},"next":${next}}}`);
 }
 
-async function measure(mb: number, maxBytes: number | undefined): Promise<{ mb: number; maxBytes: number; code: number | null; peakRssMb: number; records: number; line: string }> {
+async function measure(
+  mb: number,
+  maxBytes: number | undefined,
+): Promise<{ mb: number; maxBytes: number; code: number | null; peakRssMb: number; records: number; line: string }> {
   const sim = await startSimulator({ records: 10 });
   const hostile = await startHostileServer(sim.url);
   const bodies = Array.from({ length: PAGES }, (_, p) => pageBody(mb, p));
-  hostile.always('/api/v2/orders', { handle: (req, res) => {
-    const after = new URL(req.url ?? '/', 'http://x').searchParams.get('after');
-    const page = after === null ? 0 : Number(after.replace('page', ''));
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bodies[page]!.length) });
-    res.end(bodies[page]);
-  } });
+  hostile.always('/api/v2/orders', {
+    handle: (req, res) => {
+      const after = new URL(req.url ?? '/', 'http://x').searchParams.get('after');
+      const page = after === null ? 0 : Number(after.replace('page', ''));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bodies[page]!.length) });
+      res.end(bodies[page]);
+    },
+  });
   const name = `ocs_bench_large_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   try {
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, DATABASE_URL: withDatabase(baseUrl, name), ONECORE_BASE_URL: hostile.url, ONECORE_REFRESH_TOKEN: sim.refreshToken,
-      ONECORE_MAX_RPS: '0', ONECORE_ENDPOINTS: 'orders', LOG_LEVEL: 'warn', ...(maxBytes !== undefined ? { ONECORE_MAX_RESPONSE_BYTES: String(maxBytes) } : {}),
+      PATH: process.env.PATH,
+      DATABASE_URL: withDatabase(baseUrl, name),
+      ONECORE_BASE_URL: hostile.url,
+      ONECORE_REFRESH_TOKEN: sim.refreshToken,
+      ONECORE_MAX_RPS: '0',
+      ONECORE_ENDPOINTS: 'orders',
+      LOG_LEVEL: 'warn',
+      ...(maxBytes !== undefined ? { ONECORE_MAX_RESPONSE_BYTES: String(maxBytes) } : {}),
     };
-    const child = spawn(process.execPath, ['dist/cli/main.js', 'sync', '--endpoint', 'orders'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'sync', '--endpoint', 'orders'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -70,10 +98,20 @@ async function measure(mb: number, maxBytes: number | undefined): Promise<{ mb: 
     clearInterval(timer);
     const db = new pg.Client({ connectionString: withDatabase(baseUrl, name) });
     await db.connect();
-    const n = await db.query(`select count(*)::int as n from onecore.orders`).then((r) => r.rows[0].n as number, () => 0);
+    const n = await db.query(`select count(*)::int as n from onecore.orders`).then(
+      (r) => r.rows[0].n as number,
+      () => 0,
+    );
     await db.end();
     const line = out.split('\n').find((l) => /^orders: /.test(l)) ?? '';
-    return { mb, maxBytes: maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, code, peakRssMb: Math.round(peak * 10) / 10, records: n, line };
+    return {
+      mb,
+      maxBytes: maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      code,
+      peakRssMb: Math.round(peak * 10) / 10,
+      records: n,
+      line,
+    };
   } finally {
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
@@ -84,22 +122,33 @@ async function measure(mb: number, maxBytes: number | undefined): Promise<{ mb: 
 
 async function main(): Promise<void> {
   process.stdout.write('building dist/ …\n');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const results = [];
   for (const mb of sizes) {
     // Each size under the default limit; a size above it once more with a limit that lets it in.
     results.push(await measure(mb, undefined));
-    if (mb * 1024 * 1024 > DEFAULT_MAX_RESPONSE_BYTES) results.push(await measure(mb, Math.ceil(mb * 1.1) * 1024 * 1024));
+    if (mb * 1024 * 1024 > DEFAULT_MAX_RESPONSE_BYTES)
+      results.push(await measure(mb, Math.ceil(mb * 1.1) * 1024 * 1024));
   }
-  process.stdout.write('\n| page size | ONECORE_MAX_RESPONSE_BYTES | exit | records stored | peak RSS (VmHWM) | note |\n| --- | --- | --- | --- | --- | --- |\n');
+  process.stdout.write(
+    '\n| page size | ONECORE_MAX_RESPONSE_BYTES | exit | records stored | peak RSS (VmHWM) | note |\n| --- | --- | --- | --- | --- | --- |\n',
+  );
   for (const r of results) {
-    process.stdout.write(`| ${r.mb} MB × ${PAGES} pages | ${Math.round(r.maxBytes / 1024 / 1024)} MiB | ${r.code} | ${r.records} | ${r.peakRssMb} MB | ${r.line.replace(/\|/g, '/').slice(0, 140)} |\n`);
+    process.stdout.write(
+      `| ${r.mb} MB × ${PAGES} pages | ${Math.round(r.maxBytes / 1024 / 1024)} MiB | ${r.code} | ${r.records} | ${r.peakRssMb} MB | ${r.line.replace(/\|/g, '/').slice(0, 140)} |\n`,
+    );
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(values.json!, JSON.stringify(results, null, 2) + '\n');
 }
 
-main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`bench:large-pages: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench:large-pages: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -10,7 +10,12 @@
  * codes and free text.
  */
 import { performance } from 'node:perf_hooks';
-import { normalizeDateTime, normalizeDateTimeWithLuxon, normalizeRecord, normalizeRecordWith } from '../src/sync/normalizeDates.js';
+import {
+  normalizeDateTime,
+  normalizeDateTimeWithLuxon,
+  normalizeRecord,
+  normalizeRecordWith,
+} from '../src/sync/normalizeDates.js';
 import { mulberry32 } from '../src/simulator/random.js';
 
 const RECORDS = Number(process.argv[2] ?? 100_000);
@@ -29,11 +34,16 @@ const fraction7 = (): string => String(int(0, 9_999_999)).padStart(7, '0');
 function dateTime(form: 'offset7' | 'z' | 'local7' | 'offset0' | 'z3'): string {
   const base = `${int(2015, 2025)}-${p2(int(1, 12))}-${p2(int(1, 28))}T${p2(int(0, 23))}:${p2(int(0, 59))}:${p2(int(0, 59))}`;
   switch (form) {
-    case 'offset7': return `${base}.${fraction7()}${pick(['+01:00', '+02:00', '-05:00', '+05:30', '+00:00'])}`;
-    case 'z': return `${base}Z`;
-    case 'local7': return `${base}.${fraction7()}`;
-    case 'offset0': return `${base}${pick(['+01:00', '-04:00', '+09:00'])}`;
-    case 'z3': return `${base}.${String(int(0, 999)).padStart(3, '0')}Z`;
+    case 'offset7':
+      return `${base}.${fraction7()}${pick(['+01:00', '+02:00', '-05:00', '+05:30', '+00:00'])}`;
+    case 'z':
+      return `${base}Z`;
+    case 'local7':
+      return `${base}.${fraction7()}`;
+    case 'offset0':
+      return `${base}${pick(['+01:00', '-04:00', '+09:00'])}`;
+    case 'z3':
+      return `${base}.${String(int(0, 999)).padStart(3, '0')}Z`;
   }
 }
 
@@ -41,7 +51,12 @@ const CITIES = ['Berlin', 'Hamburg', 'München', 'Köln', 'Wien', 'Zürich'] as 
 const STATUSES = ['Open', 'Paid', 'Shipped', 'Cancelled'] as const;
 
 function address() {
-  return { street: `Hauptstraße ${int(1, 200)}`, zip: String(int(10000, 99999)), city: pick(CITIES), country: pick(['DE', 'AT', 'CH']) };
+  return {
+    street: `Hauptstraße ${int(1, 200)}`,
+    zip: String(int(10000, 99999)),
+    city: pick(CITIES),
+    country: pick(['DE', 'AT', 'CH']),
+  };
 }
 
 function order(i: number) {
@@ -128,21 +143,33 @@ for (const r of records) {
     else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) stack.push(x);
   }
 }
-const bare = time('bare  ', () => {
-  let n = 0;
-  for (let i = 0; i < flat.length; i++) if (normalizeDateTime(flat[i]) !== flat[i]) n++;
-  return { changed: n };
-}, [null]);
+const bare = time(
+  'bare  ',
+  () => {
+    let n = 0;
+    for (let i = 0; i < flat.length; i++) if (normalizeDateTime(flat[i]) !== flat[i]) n++;
+    return { changed: n };
+  },
+  [null],
+);
 const luxon = time('luxon ', (r) => normalizeRecordWith(r, normalizeDateTimeWithLuxon), records);
 
 const row = (label: string, s: number): string =>
-  `${label} ${Math.round(RECORDS / s).toLocaleString('en-US').padStart(11)} records/s  ` +
-  `${Math.round(strings / s).toLocaleString('en-US').padStart(12)} strings/s  ` +
-  `${Math.round(dates / s).toLocaleString('en-US').padStart(11)} date-times/s  (${(s * 1000).toFixed(0)} ms/run)`;
+  `${label} ${Math.round(RECORDS / s)
+    .toLocaleString('en-US')
+    .padStart(11)} records/s  ` +
+  `${Math.round(strings / s)
+    .toLocaleString('en-US')
+    .padStart(12)} strings/s  ` +
+  `${Math.round(dates / s)
+    .toLocaleString('en-US')
+    .padStart(11)} date-times/s  (${(s * 1000).toFixed(0)} ms/run)`;
 console.log('');
 console.log(row('fast  (normalizeRecord)                 ', fast));
 console.log(row('luxon (normalizeDateTimeWithLuxon walk) ', luxon));
-console.log(`normalizeDateTime alone over the same strings (no walk): ${Math.round(strings / bare).toLocaleString('en-US')} strings/s`);
+console.log(
+  `normalizeDateTime alone over the same strings (no walk): ${Math.round(strings / bare).toLocaleString('en-US')} strings/s`,
+);
 console.log(`fast path is ${(luxon / fast).toFixed(1)}x faster`);
 const stringsPerSecond = strings / fast;
 console.log(

@@ -28,17 +28,27 @@ function fail(message: string): never {
   process.exit(2);
 }
 const latencies = opts.latencies!.split(',').map((x) => Number(x.trim()));
-if (latencies.some((x) => !Number.isInteger(x) || x < 0 || x > 10_000)) fail(`--latencies must be whole milliseconds from 0 to 10000, comma-separated, got ${JSON.stringify(opts.latencies)}`);
+if (latencies.some((x) => !Number.isInteger(x) || x < 0 || x > 10_000))
+  fail(
+    `--latencies must be whole milliseconds from 0 to 10000, comma-separated, got ${JSON.stringify(opts.latencies)}`,
+  );
 const maxRps = Number(opts['max-rps']);
-if (!(maxRps > 0 && maxRps <= 1000)) fail(`--max-rps must be a number above 0, up to 1000, got ${JSON.stringify(opts['max-rps'])}`);
+if (!(maxRps > 0 && maxRps <= 1000))
+  fail(`--max-rps must be a number above 0, up to 1000, got ${JSON.stringify(opts['max-rps'])}`);
 const repeat = Number(opts.repeat);
-if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat must be a whole number from 1, got ${JSON.stringify(opts.repeat)}`);
+if (!Number.isInteger(repeat) || repeat < 1)
+  fail(`--repeat must be a whole number from 1, got ${JSON.stringify(opts.repeat)}`);
 const fixed = Number(opts['compare-fixed']);
-if (!Number.isInteger(fixed) || fixed < 0 || fixed > 16) fail(`--compare-fixed must be a whole number from 0 (off) to 16, got ${JSON.stringify(opts['compare-fixed'])}`);
+if (!Number.isInteger(fixed) || fixed < 0 || fixed > 16)
+  fail(`--compare-fixed must be a whole number from 0 (off) to 16, got ${JSON.stringify(opts['compare-fixed'])}`);
 
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
-execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'],
+  { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' },
+);
 const rows = await measureRemoteShop({
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   latenciesMs: latencies,

@@ -84,10 +84,17 @@ async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<
   }
 }
 
-function runSync(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; wallMs: number; stderr: string }> {
+function runSync(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<{ code: number | null; wallMs: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [MAIN, 'sync', '--mode', 'mirror', ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'sync', '--mode', 'mirror', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
@@ -105,7 +112,13 @@ function mostWithin(times: number[], windowMs: number): number {
   return most;
 }
 
-async function oneMirror(sim: Simulator, o: RemoteShopOptions, latencyMs: number, args: string[], tag: string): Promise<RemoteRun> {
+async function oneMirror(
+  sim: Simulator,
+  o: RemoteShopOptions,
+  latencyMs: number,
+  args: string[],
+  tag: string,
+): Promise<RemoteRun> {
   const name = `ocs_bench_remote_${randomBytes(4).toString('hex')}_${tag}`;
   await admin(o.databaseUrl, (c) => c.query(`create database ${name}`));
   const url = withDatabase(o.databaseUrl, name);
@@ -114,24 +127,44 @@ async function oneMirror(sim: Simulator, o: RemoteShopOptions, latencyMs: number
     const env = syncEnv({ databaseUrl: url, sim, maxRps: o.maxRps });
     const r = await runSync(env, args);
     // 1: the forbidden endpoint is reported, not a failure; anything else is.
-    if (r.code !== 0) throw new Error(`sync --mode mirror ${args.join(' ')} exited with ${r.code}\n${r.stderr.slice(-3000)}`);
+    if (r.code !== 0)
+      throw new Error(`sync --mode mirror ${args.join(' ')} exited with ${r.code}\n${r.stderr.slice(-3000)}`);
     const runs = await admin(url, async (c) => {
-      const { rows } = await c.query<{ endpoint: string; status: string; pages: number; started: number; finished: number }>(
+      const { rows } = await c.query<{
+        endpoint: string;
+        status: string;
+        pages: number;
+        started: number;
+        finished: number;
+      }>(
         `select endpoint, status, pages, extract(epoch from started_at)::float8 * 1000 as started, extract(epoch from finished_at)::float8 * 1000 as finished
            from onecore_sync.sync_runs order by id`,
       );
       return rows;
     });
     const walked = runs.filter((x) => x.status === 'succeeded');
-    if (walked.length !== Object.keys(REMOTE_RECORDS).length) throw new Error(`expected ${Object.keys(REMOTE_RECORDS).length} succeeded walks, got ${walked.length}`);
+    if (walked.length !== Object.keys(REMOTE_RECORDS).length)
+      throw new Error(`expected ${Object.keys(REMOTE_RECORDS).length} succeeded walks, got ${walked.length}`);
     const walkMs = Math.max(...runs.map((x) => x.finished)) - Math.min(...runs.map((x) => x.started));
     const pages = walked.reduce((s, x) => s + x.pages, 0);
     const largestPages = Math.max(...walked.map((x) => x.pages));
     const stats = sim.stats();
     const requests = stats.requestTimes.length;
     const floorMs = Math.max((requests / o.maxRps) * 1000, largestPages * latencyMs);
-    const walkersAtOnce = Math.max(...runs.map((x) => runs.filter((y) => y.started <= x.started && y.finished > x.started).length));
-    return { walkMs, wallMs: r.wallMs, pages, largestPages, requests, walkersAtOnce, mostRequestsInASecond: mostWithin(stats.requestTimes, 1000), floorMs, ofFloor: floorMs / walkMs };
+    const walkersAtOnce = Math.max(
+      ...runs.map((x) => runs.filter((y) => y.started <= x.started && y.finished > x.started).length),
+    );
+    return {
+      walkMs,
+      wallMs: r.wallMs,
+      pages,
+      largestPages,
+      requests,
+      walkersAtOnce,
+      mostRequestsInASecond: mostWithin(stats.requestTimes, 1000),
+      floorMs,
+      ofFloor: floorMs / walkMs,
+    };
   } finally {
     await admin(o.databaseUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined);
   }
@@ -156,8 +189,15 @@ export async function measureRemoteShop(o: RemoteShopOptions): Promise<RemoteRow
     const sim = await startSimulator({ records: REMOTE_RECORDS, seed: 3, latencyMs });
     try {
       for (const e of Object.keys(REMOTE_RECORDS)) sim.count(e); // generated up front, not during a walk
-      const variants: { settings: string; args: string[]; repeat: number }[] = [{ settings: 'default (sized automatically)', args: [], repeat: o.repeat }];
-      if (o.compareFixed !== null) variants.push({ settings: `--concurrency ${o.compareFixed} (the old fixed default)`, args: ['--concurrency', String(o.compareFixed)], repeat: 1 });
+      const variants: { settings: string; args: string[]; repeat: number }[] = [
+        { settings: 'default (sized automatically)', args: [], repeat: o.repeat },
+      ];
+      if (o.compareFixed !== null)
+        variants.push({
+          settings: `--concurrency ${o.compareFixed} (the old fixed default)`,
+          args: ['--concurrency', String(o.compareFixed)],
+          repeat: 1,
+        });
       for (const v of variants) {
         const reps: RemoteRun[] = [];
         for (let i = 0; i < v.repeat; i++) {
@@ -179,8 +219,19 @@ export async function measureRemoteShop(o: RemoteShopOptions): Promise<RemoteRow
 export function renderRemoteShop(rows: RemoteRow[]): string {
   if (rows.length === 0) return '';
   const f = rows[0]!;
-  const pages = Object.entries(REMOTE_RECORDS).map(([e, n]) => `${e} ${n / 100}`).join(', ');
-  const head = ['latency', 'settings', 'walk time', 'floor: max(requests ÷ rps, largest × RTT)', 'of the floor (target ≥ 0.9)', 'walkers at once', 'most requests in 1 s', 'process'];
+  const pages = Object.entries(REMOTE_RECORDS)
+    .map(([e, n]) => `${e} ${n / 100}`)
+    .join(', ');
+  const head = [
+    'latency',
+    'settings',
+    'walk time',
+    'floor: max(requests ÷ rps, largest × RTT)',
+    'of the floor (target ≥ 0.9)',
+    'walkers at once',
+    'most requests in 1 s',
+    'process',
+  ];
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const body = rows.map((r) => {
     const m = r.median;

@@ -99,7 +99,10 @@ const LARGE_PAGE = whole('page-size', opts['page-size']!, 0, 1000);
 const ENDPOINT = opts.endpoint!.toLowerCase();
 const SEED = whole('seed', opts.seed!, 1);
 const JSON_PATH = opts.json!;
-const LATENCIES = opts.latencies!.trim() === '0' || opts.latencies!.trim() === '' ? [] : opts.latencies!.split(',').map((x) => whole('latencies', x.trim(), 1, 10_000));
+const LATENCIES =
+  opts.latencies!.trim() === '0' || opts.latencies!.trim() === ''
+    ? []
+    : opts.latencies!.split(',').map((x) => whole('latencies', x.trim(), 1, 10_000));
 /** The remote-shop rows run at this cap (the product's default), with default settings. */
 const REMOTE_MAX_RPS = 10;
 
@@ -107,7 +110,10 @@ const baseDbUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const runId = randomBytes(4).toString('hex');
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : String(n);
 
 // ---------------------------------------------------------------------------------------------
 // Scratch databases
@@ -148,7 +154,8 @@ async function dropDb(db: Db): Promise<void> {
 }
 
 async function dropAll(): Promise<void> {
-  for (const db of [...created]) await dropDb(db).catch((err: Error) => say(`could not drop ${db.name}: ${err.message}`));
+  for (const db of [...created])
+    await dropDb(db).catch((err: Error) => say(`could not drop ${db.name}: ${err.message}`));
 }
 
 let checkpointRefused = false;
@@ -203,14 +210,24 @@ function childEnv(db: Db, sim: Simulator, pageSize: number): NodeJS.ProcessEnv {
   return env;
 }
 
-function runChild(script: string, args: string[], db: Db, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<ChildRun> {
+function runChild(
+  script: string,
+  args: string[],
+  db: Db,
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string[] = [],
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const pgCpu = new CpuTracker(() => postgresCpuByPid(db.name));
     const cpu0 = process.cpuUsage();
     const m0 = machineCpu();
     const started = performance.now();
     const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const child = spawn(process.execPath, [...nodeFlags, ...loader, script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, ...loader, script, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -259,7 +276,8 @@ function runChild(script: string, args: string[], db: Db, env: NodeJS.ProcessEnv
 }
 
 function mustSucceed(what: string, r: ChildRun): ChildRun {
-  if (r.code !== 0) throw new Error(`${what} exited with ${r.code}\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-2000)}`);
+  if (r.code !== 0)
+    throw new Error(`${what} exited with ${r.code}\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-2000)}`);
   return r;
 }
 
@@ -346,7 +364,8 @@ async function walLsn(db: Db): Promise<string> {
 }
 
 async function walBytesSince(db: Db, lsn: string): Promise<number> {
-  return (await db.pool.query<{ d: number }>('select pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 as d', [lsn])).rows[0]!.d;
+  return (await db.pool.query<{ d: number }>('select pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 as d', [lsn]))
+    .rows[0]!.d;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +396,13 @@ interface Rate {
   recordsPerSec: number;
   pagesPerSec: number;
 }
-const rate = (records: number, pages: number, ms: number): Rate => ({ records, pages, ms, recordsPerSec: (records / ms) * 1000, pagesPerSec: (pages / ms) * 1000 });
+const rate = (records: number, pages: number, ms: number): Rate => ({
+  records,
+  pages,
+  ms,
+  recordsPerSec: (records / ms) * 1000,
+  pagesPerSec: (pages / ms) * 1000,
+});
 
 /**
  * Average cores busy over a child's life (2 cores = 2.0), by who used them. Whole process life,
@@ -421,10 +446,21 @@ interface FetchFigures extends Rate, CpuShare, CpuPerRecord {
 async function fetchCeiling(sim: Simulator, db: Db, pageSize: number): Promise<FetchFigures> {
   await checkpoint();
   const r = mustSucceed('fetch child', await runChild(FETCH_CHILD, [ENDPOINT], db, childEnv(db, sim, pageSize)));
-  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; pages: number; ms: number; cpuMs: number };
+  const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    records: number;
+    pages: number;
+    ms: number;
+    cpuMs: number;
+  };
   const per = (ms: number) => (ms * 1000) / o.records;
   const c = { syncCpuUs: per(o.cpuMs), simulatorCpuUs: per(r.simCpuMs), postgresCpuUs: 0 };
-  return { ...rate(o.records, o.pages, o.ms), peakRssMb: r.peakRssMb, ...cpuShare(r), ...c, totalCpuUs: c.syncCpuUs + c.simulatorCpuUs };
+  return {
+    ...rate(o.records, o.pages, o.ms),
+    peakRssMb: r.peakRssMb,
+    ...cpuShare(r),
+    ...c,
+    totalCpuUs: c.syncCpuUs + c.simulatorCpuUs,
+  };
 }
 
 /** COPY text for the endpoint's records, normalized as the engine does, in ~1 MB chunks. */
@@ -464,7 +500,9 @@ async function writeCeiling(db: Db, data: { chunks: Buffer[]; rows: number }, re
   await c.connect();
   try {
     await c.query(`drop table if exists ${table}`);
-    await c.query(`create table ${table} (id text primary key, data jsonb not null, synced_at timestamptz not null default now(), deleted_at timestamptz)`);
+    await c.query(
+      `create table ${table} (id text primary key, data jsonb not null, synced_at timestamptz not null default now(), deleted_at timestamptz)`,
+    );
     await checkpoint();
     const pgCpu = new CpuTracker(() => postgresCpuByPid(db.name));
     const timer = setInterval(() => pgCpu.poll(), 500);
@@ -520,11 +558,20 @@ interface MirrorFigures extends Rate, CpuShare, CpuPerRecord {
 /** CPU of a bare `sync` process (start-up, migration check, one page): subtracted from walks. */
 let startupCpuMs = 0;
 
-async function syncOnce(sim: Simulator, db: Db, mode: 'mirror' | 'incremental', pageSize: number, nodeFlags: string[] = []): Promise<MirrorFigures> {
+async function syncOnce(
+  sim: Simulator,
+  db: Db,
+  mode: 'mirror' | 'incremental',
+  pageSize: number,
+  nodeFlags: string[] = [],
+): Promise<MirrorFigures> {
   const before = await settledTupleCounts(db);
   await checkpoint();
   const lsn = await walLsn(db);
-  const r = mustSucceed(`sync --mode ${mode}`, await runChild(MAIN, ['sync', '--mode', mode, '--endpoint', ENDPOINT], db, childEnv(db, sim, pageSize), nodeFlags));
+  const r = mustSucceed(
+    `sync --mode ${mode}`,
+    await runChild(MAIN, ['sync', '--mode', mode, '--endpoint', ENDPOINT], db, childEnv(db, sim, pageSize), nodeFlags),
+  );
   const wal = await walBytesSince(db, lsn);
   const run = await lastRun(db, mode);
   if (run.status !== 'succeeded') throw new Error(`${mode} run ended ${run.status}`);
@@ -532,7 +579,11 @@ async function syncOnce(sim: Simulator, db: Db, mode: 'mirror' | 'incremental', 
   const d = tupleDelta(before, after);
   const records = Math.max(1, run.recordsSeen);
   const per = (ms: number) => (ms * 1000) / records;
-  const c = { syncCpuUs: per(Math.max(0, r.cpuMs - startupCpuMs)), simulatorCpuUs: per(r.simCpuMs), postgresCpuUs: per(r.pgCpuMs) };
+  const c = {
+    syncCpuUs: per(Math.max(0, r.cpuMs - startupCpuMs)),
+    simulatorCpuUs: per(r.simCpuMs),
+    postgresCpuUs: per(r.pgCpuMs),
+  };
   return {
     ...rate(run.recordsSeen, run.pages, run.walkMs),
     ...cpuShare(r),
@@ -552,11 +603,20 @@ async function syncOnce(sim: Simulator, db: Db, mode: 'mirror' | 'incremental', 
 }
 
 /** A first mirror into a fresh, migrated, empty database; the database is returned when kept. */
-async function firstMirror(sim: Simulator, tag: string, pageSize: number, keep: boolean, nodeFlags: string[] = []): Promise<{ figures: MirrorFigures; db?: Db }> {
+async function firstMirror(
+  sim: Simulator,
+  tag: string,
+  pageSize: number,
+  keep: boolean,
+  nodeFlags: string[] = [],
+): Promise<{ figures: MirrorFigures; db?: Db }> {
   const db = await createDb(tag);
   const figures = await syncOnce(sim, db, 'mirror', pageSize, nodeFlags);
-  const { rows } = await db.pool.query<{ n: number }>(`select count(*)::int as n from ${recordTable(ENDPOINT)} where deleted_at is null`);
-  if (rows[0]!.n !== sim.count(ENDPOINT)) throw new Error(`mirror stored ${rows[0]!.n} live rows, the simulator has ${sim.count(ENDPOINT)}`);
+  const { rows } = await db.pool.query<{ n: number }>(
+    `select count(*)::int as n from ${recordTable(ENDPOINT)} where deleted_at is null`,
+  );
+  if (rows[0]!.n !== sim.count(ENDPOINT))
+    throw new Error(`mirror stored ${rows[0]!.n} live rows, the simulator has ${sim.count(ENDPOINT)}`);
   if (keep) return { figures, db };
   await dropDb(db);
   return { figures };
@@ -572,29 +632,47 @@ interface NaiveFigures {
 
 async function naive(sim: Simulator, db: Db): Promise<NaiveFigures> {
   await checkpoint();
-  const r = mustSucceed('naive child', await runChild(NAIVE_CHILD, [ENDPOINT, String(NAIVE), 'public.naive_orders'], db, childEnv(db, sim, API_DEFAULT_PAGE_SIZE)));
+  const r = mustSucceed(
+    'naive child',
+    await runChild(
+      NAIVE_CHILD,
+      [ENDPOINT, String(NAIVE), 'public.naive_orders'],
+      db,
+      childEnv(db, sim, API_DEFAULT_PAGE_SIZE),
+    ),
+  );
   const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; ms: number; cpuMs: number };
-  return { records: o.records, ms: o.ms, recordsPerSec: (o.records / o.ms) * 1000, usPerRecord: (o.ms * 1000) / o.records, syncCpuUs: (o.cpuMs * 1000) / o.records };
+  return {
+    records: o.records,
+    ms: o.ms,
+    recordsPerSec: (o.records / o.ms) * 1000,
+    usPerRecord: (o.ms * 1000) / o.records,
+    syncCpuUs: (o.cpuMs * 1000) / o.records,
+  };
 }
 
 /**
  * The JavaScript work every record needs in the sync process, timed here on one core: JSON.parse
  * of the page text, and prepareRecords (key check, date normalization, JSON.stringify). µs/record.
  */
-function jsWorkPerRecord(truth: unknown[], keyField: string, pageSize: number): { jsonParseUs: number; prepareUs: number } {
+function jsWorkPerRecord(
+  truth: unknown[],
+  keyField: string,
+  pageSize: number,
+): { jsonParseUs: number; prepareUs: number } {
   const pages: string[] = [];
-  for (let i = 0; i < truth.length; i += pageSize) pages.push(JSON.stringify({ items: truth.slice(i, i + pageSize), metadata: { hasNext: true, next: 'after=x' } }));
+  for (let i = 0; i < truth.length; i += pageSize)
+    pages.push(JSON.stringify({ items: truth.slice(i, i + pageSize), metadata: { hasNext: true, next: 'after=x' } }));
   const parseMs: number[] = [];
   const prepareMs: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
-    let parsed: unknown[][] = [];
+    const parsed: unknown[][] = [];
     let t = performance.now();
     for (const p of pages) parsed.push((JSON.parse(p) as { items: unknown[] }).items);
     parseMs.push(performance.now() - t);
     t = performance.now();
     for (const records of parsed) prepareRecords(records, keyField);
     prepareMs.push(performance.now() - t);
-    parsed = [];
   }
   return { jsonParseUs: (median(parseMs) * 1000) / truth.length, prepareUs: (median(prepareMs) * 1000) / truth.length };
 }
@@ -603,7 +681,9 @@ async function startSim(records: number): Promise<Simulator> {
   const sim = await startSimulator({ records: { [ENDPOINT]: records }, seed: SEED });
   const g0 = performance.now();
   sim.count(ENDPOINT); // generate up front: the walks measure serving, not generating
-  say(`simulator: ${records.toLocaleString('en-US')} ${ENDPOINT} generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+  say(
+    `simulator: ${records.toLocaleString('en-US')} ${ENDPOINT} generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+  );
   return sim;
 }
 
@@ -672,7 +752,15 @@ interface PageSizeFigures {
   incrementalNothingNew: { median: IncrementalFigures; reps: IncrementalFigures[] };
   scale4N: { records: number; median: MirrorFigures; reps: MirrorFigures[] } | null;
   million: MirrorFigures | null;
-  ratios: { mirrorVsCeiling: number; sharedCeiling: number; mirrorVsSharedCeiling: number; mirrorVsNaive: number; unchangedSpeedup: number; costPerRecord4NvsN: number | null; peakRss4NvsN: number | null };
+  ratios: {
+    mirrorVsCeiling: number;
+    sharedCeiling: number;
+    mirrorVsSharedCeiling: number;
+    mirrorVsNaive: number;
+    unchangedSpeedup: number;
+    costPerRecord4NvsN: number | null;
+    peakRss4NvsN: number | null;
+  };
   bounds: Bounds;
   targets: Target[];
 }
@@ -680,8 +768,26 @@ interface PageSizeFigures {
 interface Result {
   when: string;
   durationSec: number;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: Record<string, string>; busyCoresBeforeStart: number; note: string };
-  config: { endpoint: string; records: number; repeat: number; scaleRepeat: number; naiveSlice: number; pageSizes: number[]; seed: number; maxRps: number; checkpointBeforeRuns: boolean };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    postgres: Record<string, string>;
+    busyCoresBeforeStart: number;
+    note: string;
+  };
+  config: {
+    endpoint: string;
+    records: number;
+    repeat: number;
+    scaleRepeat: number;
+    naiveSlice: number;
+    pageSizes: number[];
+    seed: number;
+    maxRps: number;
+    checkpointBeforeRuns: boolean;
+  };
   jsWorkPerRecord: { jsonParseUs: number; prepareUs: number };
   /** A bare sync process: start-up, migration check, one page (the incremental runs of step 6). */
   startup: { wallMs: number; cpuMs: number; peakRssMb: number };
@@ -698,14 +804,29 @@ async function incrementalNothingNew(sim: Simulator, db: Db, pageSize: number): 
   sim.resetStats();
   const before = await settledTupleCounts(db);
   await checkpoint();
-  const r = mustSucceed('sync --mode incremental', await runChild(MAIN, ['sync', '--mode', 'incremental', '--endpoint', ENDPOINT], db, childEnv(db, sim, pageSize)));
+  const r = mustSucceed(
+    'sync --mode incremental',
+    await runChild(MAIN, ['sync', '--mode', 'incremental', '--endpoint', ENDPOINT], db, childEnv(db, sim, pageSize)),
+  );
   const run = await lastRun(db, 'incremental');
   const after = await settledTupleCounts(db);
-  return { requests: sim.stats().requests[ENDPOINT] ?? 0, recordsSeen: run.recordsSeen, wallMs: r.wallMs, cpuMs: r.cpuMs, peakRssMb: r.peakRssMb, dataRowsWritten: after.data - before.data };
+  return {
+    requests: sim.stats().requests[ENDPOINT] ?? 0,
+    recordsSeen: run.recordsSeen,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+    peakRssMb: r.peakRssMb,
+    dataRowsWritten: after.data - before.data,
+  };
 }
 
 /** Steps 1, 3, 6 and 5 at one page size, on the N-record simulator. */
-async function atPageSize(sim: Simulator, ceilingDb: Db, pageSize: number, tag: string): Promise<Omit<PageSizeFigures, 'scale4N' | 'million' | 'ratios' | 'bounds' | 'targets' | 'note'>> {
+async function atPageSize(
+  sim: Simulator,
+  ceilingDb: Db,
+  pageSize: number,
+  tag: string,
+): Promise<Omit<PageSizeFigures, 'scale4N' | 'million' | 'ratios' | 'bounds' | 'targets' | 'note'>> {
   const label = `pageSize ${pageSize}`;
   const fetchReps: FetchFigures[] = [];
   for (let i = 0; i < REPEAT; i++) {
@@ -719,14 +840,18 @@ async function atPageSize(sim: Simulator, ceilingDb: Db, pageSize: number, tag: 
     const { figures, db } = await firstMirror(sim, `${tag}m${i}`, pageSize, i === REPEAT - 1);
     if (db) kept = db;
     mirrorReps.push(figures);
-    say(`3. first mirror, ${label} #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.pagesPerSec, 1)} pages/s, peak RSS ${fmt(figures.peakRssMb, 1)} MB (walk ${fmt(figures.ms)} ms, process ${fmt(figures.wallMs)} ms)`);
+    say(
+      `3. first mirror, ${label} #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.pagesPerSec, 1)} pages/s, peak RSS ${fmt(figures.peakRssMb, 1)} MB (walk ${fmt(figures.ms)} ms, process ${fmt(figures.wallMs)} ms)`,
+    );
   }
   // 6 first: a bare process's cost (start-up, one page) is also what the walks leave out.
   const incReps: IncrementalFigures[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const inc = await incrementalNothingNew(sim, kept!, pageSize);
     incReps.push(inc);
-    say(`6. incremental, nothing new, ${label} #${i + 1}: ${inc.requests} request(s) to ${ENDPOINT}, ${inc.recordsSeen} records re-read, data rows written ${inc.dataRowsWritten}; process ${fmt(inc.wallMs)} ms, peak RSS ${fmt(inc.peakRssMb, 1)} MB`);
+    say(
+      `6. incremental, nothing new, ${label} #${i + 1}: ${inc.requests} request(s) to ${ENDPOINT}, ${inc.recordsSeen} records re-read, data rows written ${inc.dataRowsWritten}; process ${fmt(inc.wallMs)} ms, peak RSS ${fmt(inc.peakRssMb, 1)} MB`,
+    );
   }
   const incM = medianOf(incReps);
   if (startupCpuMs === 0) {
@@ -742,7 +867,9 @@ async function atPageSize(sim: Simulator, ceilingDb: Db, pageSize: number, tag: 
   for (let i = 0; i < REPEAT; i++) {
     const u = await syncOnce(sim, kept!, 'mirror', pageSize);
     unchangedReps.push(u);
-    say(`5. unchanged re-mirror, ${label} #${i + 1}: ${fmt(u.recordsPerSec)} records/s, rows written: data ${u.dataRowsWritten}, bookkeeping ${u.bookkeepingRowsWritten} (unchanged ${u.unchanged}); WAL ${fmt(u.walBytesPerRecord, 1)} B/record`);
+    say(
+      `5. unchanged re-mirror, ${label} #${i + 1}: ${fmt(u.recordsPerSec)} records/s, rows written: data ${u.dataRowsWritten}, bookkeeping ${u.bookkeepingRowsWritten} (unchanged ${u.unchanged}); WAL ${fmt(u.walBytesPerRecord, 1)} B/record`,
+    );
   }
   await dropDb(kept!);
   return {
@@ -791,17 +918,33 @@ function evaluate(
   const maxIncRequests = Math.max(...f.incrementalNothingNew.reps.map((r) => r.requests));
   const notRun = (name: string, note: string): Target => ({ name, value: null, pass: null, note });
   const targets: Target[] = [
-    { name: 'first mirror ≥ 0.7 × min(fetch, write) ceiling', value: ratios.mirrorVsCeiling, pass: ratios.mirrorVsCeiling >= 0.7 },
+    {
+      name: 'first mirror ≥ 0.7 × min(fetch, write) ceiling',
+      value: ratios.mirrorVsCeiling,
+      pass: ratios.mirrorVsCeiling >= 0.7,
+    },
     { name: 'first mirror ≥ 10 × naive baseline', value: ratios.mirrorVsNaive, pass: ratios.mirrorVsNaive >= 10 },
     { name: 'unchanged re-mirror writes 0 data rows', value: maxUnchangedDataRows, pass: maxUnchangedDataRows === 0 },
-    { name: 'unchanged re-mirror ≥ 1.5 × faster than first mirror', value: ratios.unchangedSpeedup, pass: ratios.unchangedSpeedup >= 1.5 },
+    {
+      name: 'unchanged re-mirror ≥ 1.5 × faster than first mirror',
+      value: ratios.unchangedSpeedup,
+      pass: ratios.unchangedSpeedup >= 1.5,
+    },
     { name: 'incremental, nothing new: ≤ 2 requests per endpoint', value: maxIncRequests, pass: maxIncRequests <= 2 },
     ratios.peakRss4NvsN === null
       ? notRun('peak RSS within 20% between N and 4N', 'not measured')
-      : { name: 'peak RSS within 20% between N and 4N', value: ratios.peakRss4NvsN, pass: Math.abs(ratios.peakRss4NvsN - 1) <= 0.2 },
+      : {
+          name: 'peak RSS within 20% between N and 4N',
+          value: ratios.peakRss4NvsN,
+          pass: Math.abs(ratios.peakRss4NvsN - 1) <= 0.2,
+        },
     ratios.costPerRecord4NvsN === null
       ? notRun('cost per record at 4N within 15% of N', 'not measured')
-      : { name: 'cost per record at 4N within 15% of N', value: ratios.costPerRecord4NvsN, pass: Math.abs(ratios.costPerRecord4NvsN - 1) <= 0.15 },
+      : {
+          name: 'cost per record at 4N within 15% of N',
+          value: ratios.costPerRecord4NvsN,
+          pass: Math.abs(ratios.costPerRecord4NvsN - 1) <= 0.15,
+        },
     f.million
       ? { name: 'peak RSS < 250 MB at 1,000,000 records', value: f.million.peakRssMb, pass: f.million.peakRssMb < 250 }
       : notRun('peak RSS < 250 MB at 1,000,000 records', 'run with --million'),
@@ -811,7 +954,11 @@ function evaluate(
 
 async function main(): Promise<void> {
   // Measure the current source: build dist/ (what `npm install` does) before anything runs.
-  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   const busyBefore = await idleLoad();
   const machine = {
     cpus: cpus().length,
@@ -822,20 +969,29 @@ async function main(): Promise<void> {
     busyCoresBeforeStart: busyBefore,
     note: 'the simulator (this process), the sync (a child process) and Postgres share these cores',
   };
-  const sizes = LARGE_PAGE && LARGE_PAGE !== API_DEFAULT_PAGE_SIZE ? [API_DEFAULT_PAGE_SIZE, LARGE_PAGE] : [API_DEFAULT_PAGE_SIZE];
-  say(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; ${machine.postgres.version!.split(' on ')[0]}`);
-  if (busyBefore > 0.15) say(`warning: ${fmt(busyBefore, 2)} cores were busy before the bench started; figures will be lower and noisier`);
-  say(`endpoint ${ENDPOINT}, N = ${fmt(N)} records, page sizes ${sizes.join(' and ')} (${API_DEFAULT_PAGE_SIZE} = API default), ${REPEAT} repetitions (4N: ${SCALE_REPEAT})`);
+  const sizes =
+    LARGE_PAGE && LARGE_PAGE !== API_DEFAULT_PAGE_SIZE ? [API_DEFAULT_PAGE_SIZE, LARGE_PAGE] : [API_DEFAULT_PAGE_SIZE];
+  say(
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; ${machine.postgres.version!.split(' on ')[0]}`,
+  );
+  if (busyBefore > 0.15)
+    say(`warning: ${fmt(busyBefore, 2)} cores were busy before the bench started; figures will be lower and noisier`);
+  say(
+    `endpoint ${ENDPOINT}, N = ${fmt(N)} records, page sizes ${sizes.join(' and ')} (${API_DEFAULT_PAGE_SIZE} = API default), ${REPEAT} repetitions (4N: ${SCALE_REPEAT})`,
+  );
 
   const sim = await startSim(N);
   const keyField = sim.endpoints.find((e) => e.name === ENDPOINT)?.keyField ?? 'id';
   let truth: unknown[] = sim.truth(ENDPOINT);
   const js = jsWorkPerRecord(truth, keyField, API_DEFAULT_PAGE_SIZE);
-  say(`   JS work per record on one core: JSON.parse ${fmt(js.jsonParseUs, 1)} µs + prepareRecords ${fmt(js.prepareUs, 1)} µs`);
+  say(
+    `   JS work per record on one core: JSON.parse ${fmt(js.jsonParseUs, 1)} µs + prepareRecords ${fmt(js.prepareUs, 1)} µs`,
+  );
 
   // 2. write ceiling (independent of the page size)
   const ceilingDb = await createDb('ceiling');
   const copyData = copyChunks(truth, keyField);
+  // eslint-disable-next-line no-useless-assignment -- drops the records so the write runs can reuse the memory
   truth = [];
   say(`   COPY data: ${fmt(copyData.rows)} rows, ${fmt(copyData.bytes / 1e6, 1)} MB`);
   const writeReps: WriteFigures[] = [];
@@ -850,16 +1006,30 @@ async function main(): Promise<void> {
   const partial: Omit<PageSizeFigures, 'ratios' | 'bounds' | 'targets'>[] = [];
   for (const [i, size] of sizes.entries()) {
     const figures = await atPageSize(sim, ceilingDb, size, `p${i}`);
-    partial.push({ ...figures, note: size === API_DEFAULT_PAGE_SIZE ? 'API default' : 'ONECORE_CONFIG_FILE pageSizeParam=pageSize', scale4N: null, million: null });
+    partial.push({
+      ...figures,
+      note: size === API_DEFAULT_PAGE_SIZE ? 'API default' : 'ONECORE_CONFIG_FILE pageSizeParam=pageSize',
+      scale4N: null,
+      million: null,
+    });
   }
 
   let profile: Result['profile'] = null;
   if (opts.profile) {
     const dir = mkdtempSync(join(tmpdir(), 'ocs-bench-prof-'));
-    const { figures } = await firstMirror(sim, 'prof', API_DEFAULT_PAGE_SIZE, false, ['--cpu-prof', '--cpu-prof-dir', dir]);
-    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);
+    const { figures } = await firstMirror(sim, 'prof', API_DEFAULT_PAGE_SIZE, false, [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      dir,
+    ]);
+    const file = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!,
+    );
     profile = { file, recordsPerSec: figures.recordsPerSec, ...summarizeProfile(file, 20) };
-    say(`   profiled first mirror (page size ${API_DEFAULT_PAGE_SIZE}): ${fmt(figures.recordsPerSec)} records/s under --cpu-prof; ${file}`);
+    say(
+      `   profiled first mirror (page size ${API_DEFAULT_PAGE_SIZE}): ${fmt(figures.recordsPerSec)} records/s under --cpu-prof; ${file}`,
+    );
     process.stdout.write(renderProfile(profile));
   }
 
@@ -869,7 +1039,9 @@ async function main(): Promise<void> {
   for (let i = 0; i < REPEAT; i++) {
     const n = await naive(sim, naiveDb);
     naiveReps.push(n);
-    say(`4. naive (one autocommitted insert … on conflict per record, ${fmt(n.records)} records) #${i + 1}: ${fmt(n.recordsPerSec)} records/s, ${fmt(n.usPerRecord)} µs/record`);
+    say(
+      `4. naive (one autocommitted insert … on conflict per record, ${fmt(n.records)} records) #${i + 1}: ${fmt(n.recordsPerSec)} records/s, ${fmt(n.usPerRecord)} µs/record`,
+    );
   }
   await dropDb(naiveDb);
   await dropDb(ceilingDb);
@@ -882,7 +1054,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < SCALE_REPEAT; i++) {
       const { figures } = await firstMirror(sim4, `s${f.pageSize}_${i}`, f.pageSize, false);
       reps.push(figures);
-      say(`7. first mirror at 4N, pageSize ${f.pageSize} #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.usPerRecord, 1)} µs/record, peak RSS ${fmt(figures.peakRssMb, 1)} MB`);
+      say(
+        `7. first mirror at 4N, pageSize ${f.pageSize} #${i + 1}: ${fmt(figures.recordsPerSec)} records/s, ${fmt(figures.usPerRecord, 1)} µs/record, peak RSS ${fmt(figures.peakRssMb, 1)} MB`,
+      );
     }
     f.scale4N = { records: 4 * N, median: medianOf(reps), reps };
   }
@@ -892,12 +1066,24 @@ async function main(): Promise<void> {
     const simM = await startSim(1_000_000);
     for (const f of partial) {
       f.million = (await firstMirror(simM, `million${f.pageSize}`, f.pageSize, false)).figures;
-      say(`   first mirror at 1,000,000, pageSize ${f.pageSize}: ${fmt(f.million.recordsPerSec)} records/s, peak RSS ${fmt(f.million.peakRssMb, 1)} MB`);
+      say(
+        `   first mirror at 1,000,000, pageSize ${f.pageSize}: ${fmt(f.million.recordsPerSec)} records/s, peak RSS ${fmt(f.million.peakRssMb, 1)} MB`,
+      );
     }
     await simM.close();
   }
 
-  const remoteShop = LATENCIES.length === 0 ? [] : await measureRemoteShop({ databaseUrl: baseDbUrl, latenciesMs: LATENCIES, maxRps: REMOTE_MAX_RPS, repeat: REPEAT, compareFixed: 2, say });
+  const remoteShop =
+    LATENCIES.length === 0
+      ? []
+      : await measureRemoteShop({
+          databaseUrl: baseDbUrl,
+          latenciesMs: LATENCIES,
+          maxRps: REMOTE_MAX_RPS,
+          repeat: REPEAT,
+          compareFixed: 2,
+          say,
+        });
 
   const writeM = medianOf(writeReps);
   const naiveM = medianOf(naiveReps);
@@ -907,9 +1093,23 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     durationSec: (Date.now() - t0) / 1000,
     machine,
-    config: { endpoint: ENDPOINT, records: N, repeat: REPEAT, scaleRepeat: SCALE_REPEAT, naiveSlice: NAIVE, pageSizes: sizes, seed: SEED, maxRps: 0, checkpointBeforeRuns: !checkpointRefused },
+    config: {
+      endpoint: ENDPOINT,
+      records: N,
+      repeat: REPEAT,
+      scaleRepeat: SCALE_REPEAT,
+      naiveSlice: NAIVE,
+      pageSizes: sizes,
+      seed: SEED,
+      maxRps: 0,
+      checkpointBeforeRuns: !checkpointRefused,
+    },
     jsWorkPerRecord: js,
-    startup: { wallMs: def.incrementalNothingNew.median.wallMs, cpuMs: def.incrementalNothingNew.median.cpuMs, peakRssMb: def.incrementalNothingNew.median.peakRssMb },
+    startup: {
+      wallMs: def.incrementalNothingNew.median.wallMs,
+      cpuMs: def.incrementalNothingNew.median.cpuMs,
+      peakRssMb: def.incrementalNothingNew.median.peakRssMb,
+    },
     writeCeiling: { median: writeM, reps: writeReps },
     naive: { median: naiveM, reps: naiveReps },
     bySize,
@@ -927,9 +1127,16 @@ function renderReport(r: Result): string {
   const w = r.writeCeiling.median;
   const n = r.naive.median;
   const sizes = r.bySize;
-  const md = (head: string[], body: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((x) => `| ${x.join(' | ')} |`)].join('\n');
-  const cores = (x: CpuShare) => `sync ${fmt(x.syncCores, 2)} + sim ${fmt(x.simulatorCores, 2)} + pg ${fmt(x.postgresCores, 2)} + other ${fmt(x.otherCores, 2)} = ${fmt(x.machineCores, 2)}`;
-  const cpuUs = (x: CpuPerRecord) => `sync ${fmt(x.syncCpuUs, 1)} + sim ${fmt(x.simulatorCpuUs, 1)} + pg ${fmt(x.postgresCpuUs, 1)} = ${fmt(x.totalCpuUs, 1)}`;
+  const md = (head: string[], body: string[][]) =>
+    [
+      `| ${head.join(' | ')} |`,
+      `| ${head.map(() => '---').join(' | ')} |`,
+      ...body.map((x) => `| ${x.join(' | ')} |`),
+    ].join('\n');
+  const cores = (x: CpuShare) =>
+    `sync ${fmt(x.syncCores, 2)} + sim ${fmt(x.simulatorCores, 2)} + pg ${fmt(x.postgresCores, 2)} + other ${fmt(x.otherCores, 2)} = ${fmt(x.machineCores, 2)}`;
+  const cpuUs = (x: CpuPerRecord) =>
+    `sync ${fmt(x.syncCpuUs, 1)} + sim ${fmt(x.simulatorCpuUs, 1)} + pg ${fmt(x.postgresCpuUs, 1)} = ${fmt(x.totalCpuUs, 1)}`;
   const rows: string[][] = [];
   for (const s of sizes) {
     const ps = `pageSize ${s.pageSize}`;
@@ -937,28 +1144,92 @@ function renderReport(r: Result): string {
     const m = s.firstMirror.median;
     const u = s.unchangedMirror.median;
     const inc = s.incrementalNothingNew.median;
-    rows.push([`1. fetch ceiling: client + JSON.parse, nothing written`, ps, `${fmt(f.recordsPerSec)} rec/s`, `${fmt(f.pagesPerSec, 1)} pages/s`, cores(f), cpuUs(f)]);
-    if (s === sizes[0]) rows.push(['2. write ceiling: COPY into a table with PK', 'any', `${fmt(w.recordsPerSec)} rec/s`, '—', `bench ${fmt(w.syncCores, 2)} + pg ${fmt(w.postgresCores, 2)} + other ${fmt(w.otherCores, 2)} = ${fmt(w.machineCores, 2)}`, `bench ${fmt(w.syncCpuUs, 1)} + pg ${fmt(w.postgresCpuUs, 1)} = ${fmt(w.totalCpuUs, 1)}`]);
-    rows.push(['3. first mirror, empty database', ps, `${fmt(m.recordsPerSec)} rec/s`, `${fmt(m.pagesPerSec, 1)} pages/s; ${fmt(m.usPerRecord, 1)} µs/rec; peak RSS ${fmt(m.peakRssMb, 1)} MB`, cores(m), cpuUs(m)]);
-    if (s === sizes[0]) rows.push([`4. naive: autocommitted upsert per record (${fmt(n.records)} rec)`, ps, `${fmt(n.recordsPerSec)} rec/s`, `${fmt(n.usPerRecord)} µs/rec`, '—', `sync ${fmt(n.syncCpuUs, 1)}`]);
-    rows.push(['5. unchanged re-mirror', ps, `${fmt(u.recordsPerSec)} rec/s`, `rows written: data ${fmt(u.dataRowsWritten)}, onecore_sync ${fmt(u.bookkeepingRowsWritten)} (${fmt(u.bookkeepingRowsWritten / Math.max(1, u.pages), 1)}/page); WAL ${fmt(u.walBytesPerRecord, 1)} B/rec (server-wide)`, cores(u), cpuUs(u)]);
-    rows.push(['6. incremental, nothing new', ps, `${fmt(inc.requests)} request(s)`, `${fmt(inc.recordsSeen)} records re-read; data rows written ${fmt(inc.dataRowsWritten)}; whole process ${fmt(inc.wallMs)} ms, peak RSS ${fmt(inc.peakRssMb, 1)} MB`, '—', '—']);
+    rows.push([
+      `1. fetch ceiling: client + JSON.parse, nothing written`,
+      ps,
+      `${fmt(f.recordsPerSec)} rec/s`,
+      `${fmt(f.pagesPerSec, 1)} pages/s`,
+      cores(f),
+      cpuUs(f),
+    ]);
+    if (s === sizes[0])
+      rows.push([
+        '2. write ceiling: COPY into a table with PK',
+        'any',
+        `${fmt(w.recordsPerSec)} rec/s`,
+        '—',
+        `bench ${fmt(w.syncCores, 2)} + pg ${fmt(w.postgresCores, 2)} + other ${fmt(w.otherCores, 2)} = ${fmt(w.machineCores, 2)}`,
+        `bench ${fmt(w.syncCpuUs, 1)} + pg ${fmt(w.postgresCpuUs, 1)} = ${fmt(w.totalCpuUs, 1)}`,
+      ]);
+    rows.push([
+      '3. first mirror, empty database',
+      ps,
+      `${fmt(m.recordsPerSec)} rec/s`,
+      `${fmt(m.pagesPerSec, 1)} pages/s; ${fmt(m.usPerRecord, 1)} µs/rec; peak RSS ${fmt(m.peakRssMb, 1)} MB`,
+      cores(m),
+      cpuUs(m),
+    ]);
+    if (s === sizes[0])
+      rows.push([
+        `4. naive: autocommitted upsert per record (${fmt(n.records)} rec)`,
+        ps,
+        `${fmt(n.recordsPerSec)} rec/s`,
+        `${fmt(n.usPerRecord)} µs/rec`,
+        '—',
+        `sync ${fmt(n.syncCpuUs, 1)}`,
+      ]);
+    rows.push([
+      '5. unchanged re-mirror',
+      ps,
+      `${fmt(u.recordsPerSec)} rec/s`,
+      `rows written: data ${fmt(u.dataRowsWritten)}, onecore_sync ${fmt(u.bookkeepingRowsWritten)} (${fmt(u.bookkeepingRowsWritten / Math.max(1, u.pages), 1)}/page); WAL ${fmt(u.walBytesPerRecord, 1)} B/rec (server-wide)`,
+      cores(u),
+      cpuUs(u),
+    ]);
+    rows.push([
+      '6. incremental, nothing new',
+      ps,
+      `${fmt(inc.requests)} request(s)`,
+      `${fmt(inc.recordsSeen)} records re-read; data rows written ${fmt(inc.dataRowsWritten)}; whole process ${fmt(inc.wallMs)} ms, peak RSS ${fmt(inc.peakRssMb, 1)} MB`,
+      '—',
+      '—',
+    ]);
     if (s.scale4N) {
       const x = s.scale4N.median;
-      rows.push([`7. first mirror at 4N = ${fmt(s.scale4N.records)}`, ps, `${fmt(x.recordsPerSec)} rec/s`, `${fmt(x.usPerRecord, 1)} µs/rec; peak RSS ${fmt(x.peakRssMb, 1)} MB`, cores(x), cpuUs(x)]);
+      rows.push([
+        `7. first mirror at 4N = ${fmt(s.scale4N.records)}`,
+        ps,
+        `${fmt(x.recordsPerSec)} rec/s`,
+        `${fmt(x.usPerRecord, 1)} µs/rec; peak RSS ${fmt(x.peakRssMb, 1)} MB`,
+        cores(x),
+        cpuUs(x),
+      ]);
     }
     if (s.million) {
       const x = s.million;
-      rows.push(['first mirror at 1,000,000', ps, `${fmt(x.recordsPerSec)} rec/s`, `${fmt(x.usPerRecord, 1)} µs/rec; peak RSS ${fmt(x.peakRssMb, 1)} MB`, cores(x), cpuUs(x)]);
+      rows.push([
+        'first mirror at 1,000,000',
+        ps,
+        `${fmt(x.recordsPerSec)} rec/s`,
+        `${fmt(x.usPerRecord, 1)} µs/rec; peak RSS ${fmt(x.peakRssMb, 1)} MB`,
+        cores(x),
+        cpuUs(x),
+      ]);
     }
   }
   const col = (fn: (s: PageSizeFigures) => string) => sizes.map(fn);
   const ratioRows: string[][] = [
     ['(3) / min(1, 2)', ...col((s) => fmt(s.ratios.mirrorVsCeiling, 2))],
-    [`(3) / shared-machine ceiling 1/(1/(1) + 1/(2))`, ...col((s) => `${fmt(s.ratios.mirrorVsSharedCeiling, 2)} (ceiling ${fmt(s.ratios.sharedCeiling)} rec/s)`)],
+    [
+      `(3) / shared-machine ceiling 1/(1/(1) + 1/(2))`,
+      ...col((s) => `${fmt(s.ratios.mirrorVsSharedCeiling, 2)} (ceiling ${fmt(s.ratios.sharedCeiling)} rec/s)`),
+    ],
     ['(3) / (4)', ...col((s) => `${fmt(s.ratios.mirrorVsNaive, 1)}×`)],
     ['(5) / (3): unchanged speed-up', ...col((s) => `${fmt(s.ratios.unchangedSpeedup, 2)}×`)],
-    ['cost per record 4N / N', ...col((s) => (s.ratios.costPerRecord4NvsN === null ? '—' : fmt(s.ratios.costPerRecord4NvsN, 3)))],
+    [
+      'cost per record 4N / N',
+      ...col((s) => (s.ratios.costPerRecord4NvsN === null ? '—' : fmt(s.ratios.costPerRecord4NvsN, 3))),
+    ],
     ['peak RSS 4N / N', ...col((s) => (s.ratios.peakRss4NvsN === null ? '—' : fmt(s.ratios.peakRss4NvsN, 3)))],
   ];
   const pct = (x: number) => `${fmt(x * 100)}%`;
@@ -966,22 +1237,52 @@ function renderReport(r: Result): string {
     ['target for (3): 0.7 × min(1, 2)', ...col((s) => `${fmt(s.bounds.targetMirror)} rec/s`)],
     [
       `least CPU any mirror needs per record (µs): fetch + parse as in (1), sync + simulator; + Postgres storing as in (2), ${fmt(w.postgresCpuUs, 1)}; + normalize & serialize, ${fmt(r.jsWorkPerRecord.prepareUs, 1)}`,
-      ...col((s) => `${fmt(s.fetchCeiling.median.totalCpuUs, 1)} + ${fmt(w.postgresCpuUs, 1)} + ${fmt(r.jsWorkPerRecord.prepareUs, 1)} = ${fmt(s.bounds.floorCpuUs, 1)} µs`),
+      ...col(
+        (s) =>
+          `${fmt(s.fetchCeiling.median.totalCpuUs, 1)} + ${fmt(w.postgresCpuUs, 1)} + ${fmt(r.jsWorkPerRecord.prepareUs, 1)} = ${fmt(s.bounds.floorCpuUs, 1)} µs`,
+      ),
     ],
-    [`… so ${r.machine.cpus} cores allow at most (the target needs this share of it)`, ...col((s) => `${fmt(s.bounds.floorMachineMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorMachineMax)})`)],
-    [`one sync process must do all that (1)'s process does + normalize & serialize, so at most`, ...col((s) => `${fmt(s.bounds.floorProcessMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorProcessMax)})`)],
-    [`(3) as measured: the sync process's CPU per record (start-up excluded) allows at most`, ...col((s) => `${fmt(s.bounds.syncProcessMax)} rec/s at ${fmt(s.firstMirror.median.syncCpuUs, 1)} µs (${pct(s.bounds.targetMirror / s.bounds.syncProcessMax)})`)],
-    [`(3) as measured: ${r.machine.cpus} cores ÷ CPU per record of all processes allow at most`, ...col((s) => `${fmt(s.bounds.machineMax)} rec/s at ${fmt(s.firstMirror.median.totalCpuUs, 1)} µs (${pct(s.bounds.targetMirror / s.bounds.machineMax)})`)],
+    [
+      `… so ${r.machine.cpus} cores allow at most (the target needs this share of it)`,
+      ...col(
+        (s) => `${fmt(s.bounds.floorMachineMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorMachineMax)})`,
+      ),
+    ],
+    [
+      `one sync process must do all that (1)'s process does + normalize & serialize, so at most`,
+      ...col(
+        (s) => `${fmt(s.bounds.floorProcessMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorProcessMax)})`,
+      ),
+    ],
+    [
+      `(3) as measured: the sync process's CPU per record (start-up excluded) allows at most`,
+      ...col(
+        (s) =>
+          `${fmt(s.bounds.syncProcessMax)} rec/s at ${fmt(s.firstMirror.median.syncCpuUs, 1)} µs (${pct(s.bounds.targetMirror / s.bounds.syncProcessMax)})`,
+      ),
+    ],
+    [
+      `(3) as measured: ${r.machine.cpus} cores ÷ CPU per record of all processes allow at most`,
+      ...col(
+        (s) =>
+          `${fmt(s.bounds.machineMax)} rec/s at ${fmt(s.firstMirror.median.totalCpuUs, 1)} µs (${pct(s.bounds.targetMirror / s.bounds.machineMax)})`,
+      ),
+    ],
     [
       'targets 1 and 4 together need (5) ≥ 1.5 × 0.7 × min(1, 2); (5) must also fetch, parse, normalize and serialize every record (to compare it), so one process does at most',
-      ...col((s) => `needs ${fmt(1.5 * s.bounds.targetMirror)}, at most ${fmt(s.bounds.floorProcessMax)} rec/s (${pct((1.5 * s.bounds.targetMirror) / s.bounds.floorProcessMax)})`),
+      ...col(
+        (s) =>
+          `needs ${fmt(1.5 * s.bounds.targetMirror)}, at most ${fmt(s.bounds.floorProcessMax)} rec/s (${pct((1.5 * s.bounds.targetMirror) / s.bounds.floorProcessMax)})`,
+      ),
     ],
   ];
   const targetRows: string[][] = sizes[0]!.targets.map((t, i) => [
     t.name,
     ...col((s) => {
       const x = s.targets[i]!;
-      return x.pass === null ? `not run (${x.note ?? ''})` : `${fmt(x.value!, Number.isInteger(x.value) ? 0 : 2)} ${x.pass ? 'PASS' : 'FAIL'}`;
+      return x.pass === null
+        ? `not run (${x.note ?? ''})`
+        : `${fmt(x.value!, Number.isInteger(x.value) ? 0 : 2)} ${x.pass ? 'PASS' : 'FAIL'}`;
     }),
   ]);
   const pg = r.machine.postgres;

@@ -10,7 +10,10 @@ const pageSize = Number(process.argv[3] ?? 100);
 
 const t0 = performance.now();
 const sim = await startSimulator({ records: { orders: records }, pageSize });
-const r = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, { method: 'POST', body: JSON.stringify({ refreshToken: sim.refreshToken }) });
+const r = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, {
+  method: 'POST',
+  body: JSON.stringify({ refreshToken: sim.refreshToken }),
+});
 const { accessToken } = (await r.json()) as { accessToken: string };
 const headers = { Authorization: `PublicApiV2 ${accessToken}` };
 sim.count('orders'); // generate up front so the walk measures serving only
@@ -45,5 +48,9 @@ const raw = await walk(false);
 await sim.close();
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(`generate ${fmt(records)} orders: ${fmt(tGen - t0)} ms`);
-console.log(`walk with JSON.parse: ${fmt(parsed.count)} records, ${(parsed.bytes / 1e6).toFixed(1)} MB in ${fmt(parsed.ms)} ms → ${fmt((parsed.count / parsed.ms) * 1000)} records/s`);
-console.log(`walk without parse:   ${fmt(Math.min(raw.count, records))} records in ${fmt(raw.ms)} ms → ${fmt((Math.min(raw.count, records) / raw.ms) * 1000)} records/s`);
+console.log(
+  `walk with JSON.parse: ${fmt(parsed.count)} records, ${(parsed.bytes / 1e6).toFixed(1)} MB in ${fmt(parsed.ms)} ms → ${fmt((parsed.count / parsed.ms) * 1000)} records/s`,
+);
+console.log(
+  `walk without parse:   ${fmt(Math.min(raw.count, records))} records in ${fmt(raw.ms)} ms → ${fmt((Math.min(raw.count, records) / raw.ms) * 1000)} records/s`,
+);

@@ -37,7 +37,12 @@ import { readConfig } from '../src/config/readConfig.js';
 import { copyField, copyIn } from './lib/copyIn.js';
 
 const { values } = parseArgs({
-  options: { records: { type: 'string', default: '80000' }, repeat: { type: 'string', default: '7' }, json: { type: 'string', default: 'bench/results/views.json' }, keep: { type: 'boolean' } },
+  options: {
+    records: { type: 'string', default: '80000' },
+    repeat: { type: 'string', default: '7' },
+    json: { type: 'string', default: 'bench/results/views.json' },
+    keep: { type: 'boolean' },
+  },
 });
 const N = Number(values.records);
 const R = Number(values.repeat);
@@ -100,16 +105,24 @@ async function main(): Promise<void> {
     const config = readConfig({ ONECORE_BASE_URL: sim.url });
     await storeRecordSchemas({ db: pool, config, log, fetchJson: async (u) => (await fetch(u)).json() }, ['orders']);
     const [report] = await refreshViews({ pool, log }, ['orders']);
-    say(`typed views: ${report!.views.map((v) => `${v.view} (${v.columns} fields)`).join(', ')}; types from ${report!.source}`);
+    say(
+      `typed views: ${report!.views.map((v) => `${v.view} (${v.columns} fields)`).join(', ')}; types from ${report!.source}`,
+    );
 
     const results = [];
-    say(`\n${N.toLocaleString('en-US')} orders; 5 typed columns (order_number, status, order_date, totals__gross, delivery_date); medians of ${R}:`);
-    say('| query | rows | wall time, rows fetched: typed / by hand | ratio (target ≤ 1.5) | Postgres execution (EXPLAIN ANALYZE): typed / by hand | ratio |');
+    say(
+      `\n${N.toLocaleString('en-US')} orders; 5 typed columns (order_number, status, order_date, totals__gross, delivery_date); medians of ${R}:`,
+    );
+    say(
+      '| query | rows | wall time, rows fetched: typed / by hand | ratio (target ≤ 1.5) | Postgres execution (EXPLAIN ANALYZE): typed / by hand | ratio |',
+    );
     say('| --- | --- | --- | --- | --- | --- |');
     for (const pair of PAIRS) {
       const r = await measure(pool, pair, R);
       results.push({ name: pair.name, ...r });
-      say(`| ${pair.name} | ${r.rows.toLocaleString('en-US')} | ${median(r.typedMs).toFixed(1)} / ${median(r.byHandMs).toFixed(1)} ms | ${r.ratio.toFixed(2)} ${r.ratio <= 1.5 ? 'PASS' : 'FAIL'} | ${median(r.typedServerMs).toFixed(1)} / ${median(r.byHandServerMs).toFixed(1)} ms | ${r.serverRatio.toFixed(2)} |`);
+      say(
+        `| ${pair.name} | ${r.rows.toLocaleString('en-US')} | ${median(r.typedMs).toFixed(1)} / ${median(r.byHandMs).toFixed(1)} ms | ${r.ratio.toFixed(2)} ${r.ratio <= 1.5 ? 'PASS' : 'FAIL'} | ${median(r.typedServerMs).toFixed(1)} / ${median(r.byHandServerMs).toFixed(1)} ms | ${r.serverRatio.toFixed(2)} |`,
+      );
     }
     mkdirSync(dirname(values.json!), { recursive: true });
     writeFileSync(values.json!, JSON.stringify({ records: N, repeat: R, results }, null, 2));
@@ -124,7 +137,9 @@ async function main(): Promise<void> {
 
 /** Times R alternating runs of each query of the pair (wall time with every row fetched, and Postgres' own). */
 async function measure(pool: Pool, pair: (typeof PAIRS)[number], R: number) {
-  const { rows: [{ cut }] } = await pool.query<{ cut: string }>(pair.cutSql);
+  const {
+    rows: [{ cut }],
+  } = await pool.query<{ cut: string }>(pair.cutSql);
   const run = async (sql: string) => {
     const t0 = performance.now();
     const r = await pool.query(sql, [cut]);
@@ -153,7 +168,15 @@ async function measure(pool: Pool, pair: (typeof PAIRS)[number], R: number) {
       (which === 'typed' ? typedServerMs : byHandServerMs).push(await server(sql));
     }
   }
-  return { rows, typedMs, byHandMs, typedServerMs, byHandServerMs, ratio: median(typedMs) / median(byHandMs), serverRatio: median(typedServerMs) / median(byHandServerMs) };
+  return {
+    rows,
+    typedMs,
+    byHandMs,
+    typedServerMs,
+    byHandServerMs,
+    ratio: median(typedMs) / median(byHandMs),
+    serverRatio: median(typedServerMs) / median(byHandServerMs),
+  };
 }
 
 main().catch((err) => {

@@ -97,9 +97,20 @@ interface Figures {
 async function main(): Promise<number> {
   const figures: Partial<Figures> = { kills: 0, selfExits: 0, postgresRestarts: 0, redisRestarts: 0 };
   mkdirSync(logDir, { recursive: true });
-  const listEndpoints = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments', 'invoices', 'databaseusages', 'productimages'];
+  const listEndpoints = [
+    'orders',
+    'quotations',
+    'products',
+    'shopusers',
+    'ordershipments',
+    'invoices',
+    'databaseusages',
+    'productimages',
+  ];
   const perEndpoint = Math.ceil(totalRecords / listEndpoints.length);
-  say(`simulator: ${perEndpoint} records × ${listEndpoints.length} endpoints, 10% faults, refresh token rotating every 3 s`);
+  say(
+    `simulator: ${perEndpoint} records × ${listEndpoints.length} endpoints, 10% faults, refresh token rotating every 3 s`,
+  );
   const sim = await startSimulator({
     records: perEndpoint,
     seed,
@@ -151,7 +162,11 @@ async function main(): Promise<number> {
   const startWorker = (slot: number) => {
     const logName = `${logDir}/worker-${slot}-${++workerSerial}.log`;
     const log = createWriteStream(logName);
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     child.once('exit', (code, signal) => {
@@ -168,7 +183,12 @@ async function main(): Promise<number> {
   say(`${workerCount} workers started (queue prefix ${prefix}, database ${dbName})`);
 
   // Chaos: faults on, mutations during paging, kills, restarts.
-  sim.faults.set({ rate: 0.1, kinds: ['429', '500', '502', '503', 'reset', 'slow', 'truncated'], retryAfter: 1, slowMs: 1500 });
+  sim.faults.set({
+    rate: 0.1,
+    kinds: ['429', '500', '502', '503', 'reset', 'slow', 'truncated'],
+    retryAfter: 1,
+    slowMs: 1500,
+  });
   const rng = mulberry32(seed);
   const deadline = Date.now() + durationMs;
   const mutator = setInterval(() => {
@@ -228,7 +248,17 @@ async function main(): Promise<number> {
   const since = new Date();
   await waitForMirror(pool, listEndpoints, since, env);
   finishing = true;
-  await Promise.all(workers.map((w) => (w && alive(w) ? new Promise((r) => { stoppedByUs.add(w); w.once('exit', r); w.kill('SIGTERM'); }) : undefined)));
+  await Promise.all(
+    workers.map((w) =>
+      w && alive(w)
+        ? new Promise((r) => {
+            stoppedByUs.add(w);
+            w.once('exit', r);
+            w.kill('SIGTERM');
+          })
+        : undefined,
+    ),
+  );
 
   // Compare, record by record.
   let missing = 0;
@@ -239,9 +269,12 @@ async function main(): Promise<number> {
   for (const e of listEndpoints) {
     const keyField = sim.endpoints.find((x) => x.name === e)!.keyField;
     const expected = new Map<string, string>();
-    for (const r of sim.truth(e)) expected.set(readKey(r as Record<string, unknown>, keyField)!, canonicalJson(normalizeRecord(r).value));
+    for (const r of sim.truth(e))
+      expected.set(readKey(r as Record<string, unknown>, keyField)!, canonicalJson(normalizeRecord(r).value));
     finalCount += expected.size;
-    const { rows } = await pool.query<{ id: string; data: unknown }>(`select id, data from ${recordTable(e)} where deleted_at is null`);
+    const { rows } = await pool.query<{ id: string; data: unknown }>(
+      `select id, data from ${recordTable(e)} where deleted_at is null`,
+    );
     const dup = await pool.query(`select count(*) - count(distinct id) as d from ${recordTable(e)}`);
     duplicates += Number(dup.rows[0].d);
     const stored = new Map(rows.map((r) => [r.id, canonicalJson(r.data)]));
@@ -286,7 +319,12 @@ async function main(): Promise<number> {
 
   mkdirSync('chaos/results', { recursive: true });
   writeFileSync(opts.json!, JSON.stringify(figures, null, 2) + '\n');
-  const ok = figures.mismatches === 0 && figures.stuckJobs === 0 && figures.refreshTokenValid && figures.kills! >= 20 && figures.selfExits === 0;
+  const ok =
+    figures.mismatches === 0 &&
+    figures.stuckJobs === 0 &&
+    figures.refreshTokenValid &&
+    figures.kills! >= 20 &&
+    figures.selfExits === 0;
   process.stdout.write(`
 chaos run ${runId}: ${ok ? 'PASSED' : 'FAILED'}
   records            ${figures.records!.start} at start, ${figures.records!.final} at the end (${figures.records!.inserted} insert, ${figures.records!.updated} update, ${figures.records!.deleted} delete mutations)
@@ -305,14 +343,23 @@ chaos run ${runId}: ${ok ? 'PASSED' : 'FAILED'}
   return ok ? 0 : 1;
 }
 
-async function waitForMirror(pool: pg.Pool, endpoints: string[], since: Date, env: Record<string, string>): Promise<void> {
+async function waitForMirror(
+  pool: pg.Pool,
+  endpoints: string[],
+  since: Date,
+  env: Record<string, string>,
+): Promise<void> {
   const deadline = Date.now() + 15 * 60_000;
   let lastTrigger = 0;
   for (;;) {
     if (Date.now() - lastTrigger > 10_000) {
       // Enqueue (again, if a Redis restart or a long retry swallowed it): deduplicated per endpoint.
       lastTrigger = Date.now();
-      execFileSync(process.execPath, ['--import', 'tsx', MAIN, 'trigger', 'mirror'], { cwd: ROOT, env, stdio: 'ignore' });
+      execFileSync(process.execPath, ['--import', 'tsx', MAIN, 'trigger', 'mirror'], {
+        cwd: ROOT,
+        env,
+        stdio: 'ignore',
+      });
     }
     // A mirror walk that began before the quiet moment may have passed records that changed
     // afterwards; only a walk that began after it (and completed) is the final word.
@@ -325,7 +372,8 @@ async function waitForMirror(pool: pg.Pool, endpoints: string[], since: Date, en
       )
       .catch(() => ({ rows: [] as Array<{ endpoint: string }> }));
     if (rows.length === endpoints.length) return;
-    if (Date.now() > deadline) throw new Error(`final mirror did not complete: done ${rows.map((r) => r.endpoint).join(',')}`);
+    if (Date.now() > deadline)
+      throw new Error(`final mirror did not complete: done ${rows.map((r) => r.endpoint).join(',')}`);
     await sleep(1000);
   }
 }
@@ -335,7 +383,11 @@ async function queueFigures(url: string, prefix: string): Promise<{ active: numb
   await redis.connect();
   try {
     const base = `${prefix}:onecore-sync`;
-    const [active, waiting, failed] = await Promise.all([redis.llen(`${base}:active`), redis.llen(`${base}:wait`), redis.zcard(`${base}:failed`)]);
+    const [active, waiting, failed] = await Promise.all([
+      redis.llen(`${base}:active`),
+      redis.llen(`${base}:wait`),
+      redis.zcard(`${base}:failed`),
+    ]);
     return { active, waiting, failed };
   } finally {
     redis.disconnect();
@@ -344,13 +396,19 @@ async function queueFigures(url: string, prefix: string): Promise<{ active: numb
 
 async function renewWorks(sim: Simulator, token: string | undefined): Promise<boolean> {
   if (!token) return false;
-  const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: token }) });
+  const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken: token }),
+  });
   return res.status === 200;
 }
 
 function restartPostgres(): void {
   const version = readdirSync('/etc/postgresql')[0]!;
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast'], { stdio: 'inherit' });
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast'], {
+    stdio: 'inherit',
+  });
 }
 
 function restartRedis(url: string): void {
@@ -360,7 +418,27 @@ function restartRedis(url: string): void {
   } catch {
     // redis-cli reports the dropped connection of a successful shutdown as an error.
   }
-  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', port, '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'], { stdio: 'inherit' });
+  execFileSync(
+    'redis-server',
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '-::1',
+      '--port',
+      port,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      '/var/lib/redis',
+      '--logfile',
+      '/var/log/redis/ci.log',
+    ],
+    { stdio: 'inherit' },
+  );
   for (let i = 0; i < 50; i++) {
     try {
       execFileSync('redis-cli', ['-p', port, 'ping'], { stdio: 'ignore' });

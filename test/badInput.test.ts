@@ -12,33 +12,41 @@ import { compareWithSimulator, startStack, storedRows, type Stack } from './help
 describe('bad API responses', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: 500, seed: 21 }, env: { ONECORE_TIMEOUT_MS: '3000', ONECORE_RETRIES: '2' } });
+    stack = await startStack({
+      sim: { records: 500, seed: 21 },
+      env: { ONECORE_TIMEOUT_MS: '3000', ONECORE_RETRIES: '2' },
+    });
   });
   afterAll(async () => {
     await stack.close();
   });
 
-  it.each(['malformed', 'html', 'empty', 'truncated'] as const)('a page of %s body fails the walk clearly, keeps the pages before it, and the next run resumes', async (kind) => {
-    const endpoint = { malformed: 'orders', html: 'products', empty: 'invoices', truncated: 'quotations' }[kind];
-    // Every request from the third one on answers with the bad body, retries included.
-    stack.sim.faults.set({ rate: 0, kinds: [kind] });
-    for (let n = 3; n <= 6; n++) stack.sim.faults.once(kind, { endpoint, nth: n });
-    const failed = await stack.walk(endpoint, 'incremental');
-    expect(failed.status).toBe('failed');
-    expect(failed.message).toMatch(/ProtocolError|not valid JSON|HTML|empty|no record array/i);
-    expect(failed.pages).toBe(2);
-    expect((await storedRows(stack.db, endpoint)).size).toBe(200);
-    const run = await stack.db.pool.query(`select status, error from onecore_sync.sync_runs where id = $1`, [failed.runId]);
-    expect(run.rows[0].status).toBe('failed');
-    expect(run.rows[0].error).toBe(failed.message);
+  it.each(['malformed', 'html', 'empty', 'truncated'] as const)(
+    'a page of %s body fails the walk clearly, keeps the pages before it, and the next run resumes',
+    async (kind) => {
+      const endpoint = { malformed: 'orders', html: 'products', empty: 'invoices', truncated: 'quotations' }[kind];
+      // Every request from the third one on answers with the bad body, retries included.
+      stack.sim.faults.set({ rate: 0, kinds: [kind] });
+      for (let n = 3; n <= 6; n++) stack.sim.faults.once(kind, { endpoint, nth: n });
+      const failed = await stack.walk(endpoint, 'incremental');
+      expect(failed.status).toBe('failed');
+      expect(failed.message).toMatch(/ProtocolError|not valid JSON|HTML|empty|no record array/i);
+      expect(failed.pages).toBe(2);
+      expect((await storedRows(stack.db, endpoint)).size).toBe(200);
+      const run = await stack.db.pool.query(`select status, error from onecore_sync.sync_runs where id = $1`, [
+        failed.runId,
+      ]);
+      expect(run.rows[0].status).toBe('failed');
+      expect(run.rows[0].error).toBe(failed.message);
 
-    stack.sim.faults.clear();
-    stack.sim.resetStats();
-    const resumed = await stack.walk(endpoint, 'incremental');
-    expect(resumed.status).toBe('succeeded');
-    expect(resumed.pages).toBe(3); // pages 3..5 only: resumed from the checkpoint
-    expect(await compareWithSimulator(stack, endpoint)).toEqual([]);
-  });
+      stack.sim.faults.clear();
+      stack.sim.resetStats();
+      const resumed = await stack.walk(endpoint, 'incremental');
+      expect(resumed.status).toBe('succeeded');
+      expect(resumed.pages).toBe(3); // pages 3..5 only: resumed from the checkpoint
+      expect(await compareWithSimulator(stack, endpoint)).toEqual([]);
+    },
+  );
 
   it('stores a 5 MB record, deep nesting, and leaves impossible date look-alikes as sent', async () => {
     const big = 'x'.repeat(5 * 1024 * 1024);
@@ -86,10 +94,15 @@ describe('bad cursors and names', () => {
   it('a --from cursor with URL metacharacters reaches the API intact and is refused cleanly', async () => {
     const stack = await startStack({ sim: { records: 10 } });
     try {
-      const run = await runCli(['sync', '--mode', 'backfill', '--endpoint', 'orders', '--from', 'a&b#c%d e'], stack.env);
+      const run = await runCli(
+        ['sync', '--mode', 'backfill', '--endpoint', 'orders', '--from', 'a&b#c%d e'],
+        stack.env,
+      );
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/orders\s+backfill\s+failed/);
-      const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders' order by id desc limit 1`);
+      const err = await stack.db.pool.query(
+        `select error from onecore_sync.sync_runs where endpoint = 'orders' order by id desc limit 1`,
+      );
       expect(err.rows[0].error).toMatch(/400/);
       expect(stack.sim.stats().badRequests).toBe(1);
     } finally {
@@ -110,7 +123,12 @@ describe('bad cursors and names', () => {
     };
     const found = discoverEndpoints(doc);
     expect(found.endpoints).toEqual(['orders']);
-    expect(found.skipped.filter((s) => /name is not/.test(s.reason)).map((s) => s.path).sort()).toEqual(['/api/v2/aufträge', '/api/v2/or"ders', '/api/v2/x;drop table y'].sort());
+    expect(
+      found.skipped
+        .filter((s) => /name is not/.test(s.reason))
+        .map((s) => s.path)
+        .sort(),
+    ).toEqual(['/api/v2/aufträge', '/api/v2/or"ders', '/api/v2/x;drop table y'].sort());
     expect(() => discoverEndpoints({ nope: 1 })).toThrow(/no "paths" object; set ONECORE_ENDPOINTS/);
   });
 
@@ -132,7 +150,10 @@ describe('bad cursors and names', () => {
     [['simulate', '--jitter-ms', 'lots'], /--jitter-ms must be a whole number from 0/],
     [['sync', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 16/],
   ])('the CLI refuses %j with one line and exit 2', async (args, message) => {
-    const r = await runCli(args, { ONECORE_BASE_URL: 'http://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    const r = await runCli(args, {
+      ONECORE_BASE_URL: 'http://127.0.0.1:1',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);

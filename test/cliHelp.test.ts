@@ -7,7 +7,10 @@ import { ROOT, runCli } from './helpers/cli.js';
 /** The README's command table: the usage line in the first column of each row, as a user reads it. */
 function readmeCommandLines(): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Commands'), readme.indexOf('\n## ', readme.indexOf('## Commands') + 1));
+  const section = readme.slice(
+    readme.indexOf('## Commands'),
+    readme.indexOf('\n## ', readme.indexOf('## Commands') + 1),
+  );
   return section
     .split('\n')
     .filter((l) => l.startsWith('| `'))
@@ -23,7 +26,8 @@ describe('commands explain themselves', () => {
     for (const c of commands) {
       const help = c.help();
       expect(help.startsWith(`Usage: onecore-sync ${c.synopsis()}\n`), c.name).toBe(true);
-      for (const flag of c.synopsis().match(/--[a-z-]+/g) ?? []) expect(help, `${c.name} ${flag}`).toMatch(new RegExp(`^  ${flag}\\b`, 'm'));
+      for (const flag of c.synopsis().match(/--[a-z-]+/g) ?? [])
+        expect(help, `${c.name} ${flag}`).toMatch(new RegExp(`^  ${flag}\\b`, 'm'));
       expect(help).toMatch(/^ {2}-h, --help/m);
     }
   });
@@ -37,7 +41,9 @@ describe('commands explain themselves', () => {
       runCli(['help', 'nosuch'], {}),
     ]);
     expect(syncHelp.code, syncHelp.stderr).toBe(0);
-    expect(syncHelp.stdout).toMatch(/^Usage: onecore-sync sync \[--mode incremental\|mirror\|backfill\].*\[--concurrency N\]$/m);
+    expect(syncHelp.stdout).toMatch(
+      /^Usage: onecore-sync sync \[--mode incremental\|mirror\|backfill\].*\[--concurrency N\]$/m,
+    );
     expect(syncHelp.stdout).toMatch(/^ {2}--concurrency N +endpoints walked at once .*\(1–16\)$/m);
     expect(helpTrigger.code, helpTrigger.stderr).toBe(0);
     expect(helpTrigger.stdout).toMatch(/^Usage: onecore-sync trigger incremental\|mirror \[--endpoint NAME\]…$/m);

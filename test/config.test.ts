@@ -44,7 +44,10 @@ describe('configuration', () => {
   });
 
   it('normalizes endpoint lists and URLs', () => {
-    const c = readConfig({ ONECORE_ENDPOINTS: ' Orders, quotations ,orders', ONECORE_BASE_URL: 'https://shop.example.com/' });
+    const c = readConfig({
+      ONECORE_ENDPOINTS: ' Orders, quotations ,orders',
+      ONECORE_BASE_URL: 'https://shop.example.com/',
+    });
     expect(c.endpoints).toEqual(['orders', 'quotations']);
     expect(c.baseUrl).toBe('https://shop.example.com');
   });
@@ -68,7 +71,10 @@ describe('configuration', () => {
     [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be at least 16 characters/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [{ MIRROR_MAX_DELETE_SHARE: '1.5' }, /^MIRROR_MAX_DELETE_SHARE must be a number from 0 to 1/],
-    [{ ONECORE_CONFIG_FILE: '/nonexistent/options.json' }, /^ONECORE_CONFIG_FILE \(\/nonexistent\/options.json\) cannot be read: ENOENT/],
+    [
+      { ONECORE_CONFIG_FILE: '/nonexistent/options.json' },
+      /^ONECORE_CONFIG_FILE \(\/nonexistent\/options.json\) cannot be read: ENOENT/,
+    ],
   ])('rejects %j with one clear line', (env, message) => {
     const text = errorOf(env as Record<string, string>);
     expect(text).toMatch(message);
@@ -84,7 +90,12 @@ describe('configuration', () => {
   it('reads per-endpoint options from the options file and names bad entries', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocs-config-'));
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ endpoints: { Orders: { keyField: 'orderId', pageSize: 200, pageSizeParam: 'pageSize' }, products: {} } }));
+    writeFileSync(
+      good,
+      JSON.stringify({
+        endpoints: { Orders: { keyField: 'orderId', pageSize: 200, pageSizeParam: 'pageSize' }, products: {} },
+      }),
+    );
     const c = readConfig({ ONECORE_CONFIG_FILE: good });
     expect(c.endpointOptions.orders).toEqual({ keyField: 'orderId', pageSize: 200, pageSizeParam: 'pageSize' });
     expect(c.endpoints).toEqual(['orders', 'products']);

@@ -27,7 +27,10 @@ describe('crash safety', () => {
       const exited = new Promise<void>((r) => child.on('exit', () => r()));
       // Kill after a random number of further pages has committed (1..6).
       const target = pagesBefore + 1 + Math.floor(Math.random() * 6);
-      await sleepUntil(async () => (await committedPages(stack)) >= target, { timeoutMs: 30_000, what: `page ${target}` });
+      await sleepUntil(async () => (await committedPages(stack)) >= target, {
+        timeoutMs: 30_000,
+        what: `page ${target}`,
+      });
       // And at a random moment within the next page.
       await new Promise((r) => setTimeout(r, Math.random() * 40));
       child.kill('SIGKILL');
@@ -44,11 +47,15 @@ describe('crash safety', () => {
     expect(final.code).toBe(0);
     for (const e of endpoints) {
       expect(await compareWithSimulator(stack, e)).toEqual([]);
-      const dup = await stack.db.pool.query(`select count(*)::int as n, count(distinct id)::int as d from onecore.${e}`);
+      const dup = await stack.db.pool.query(
+        `select count(*)::int as n, count(distinct id)::int as d from onecore.${e}`,
+      );
       expect(dup.rows[0].n).toBe(dup.rows[0].d);
     }
     // The killed runs are closed as failed (not left "running") and the walk resumed, not restarted.
-    const runs = await stack.db.pool.query(`select status, cursor_start from onecore_sync.sync_runs where mode = 'mirror' order by id`);
+    const runs = await stack.db.pool.query(
+      `select status, cursor_start from onecore_sync.sync_runs where mode = 'mirror' order by id`,
+    );
     expect(runs.rows.filter((r) => r.status === 'running')).toEqual([]);
     expect(runs.rows.filter((r) => r.status === 'failed').length).toBeGreaterThanOrEqual(2);
     expect(runs.rows.some((r) => r.cursor_start !== null)).toBe(true);
@@ -56,6 +63,8 @@ describe('crash safety', () => {
 });
 
 async function committedPages(stack: Stack): Promise<number> {
-  const { rows } = await stack.db.pool.query(`select coalesce(sum(pages), 0)::int as n from onecore_sync.checkpoints where mode = 'mirror'`);
+  const { rows } = await stack.db.pool.query(
+    `select coalesce(sum(pages), 0)::int as n from onecore_sync.checkpoints where mode = 'mirror'`,
+  );
   return rows[0].n;
 }

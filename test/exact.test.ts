@@ -40,10 +40,19 @@ describe('numbers exactly as sent', () => {
          from onecore.orders where id = 'num-1'`,
     );
     expect(rows[0]).toEqual({
-      decimal_max: true, long: true, fraction: true, huge: true, tiny: true, nested: true,
-      decimal_text: '79228162514264337593543950335', price: '12.5', created: '2024-03-01T09:00:00Z',
+      decimal_max: true,
+      long: true,
+      fraction: true,
+      huge: true,
+      tiny: true,
+      nested: true,
+      decimal_text: '79228162514264337593543950335',
+      price: '12.5',
+      created: '2024-03-01T09:00:00Z',
     });
-    const keys = await stack.db.pool.query(`select id, data->>'note' as note from onecore.orders where id like '92233720368547758%' order by id`);
+    const keys = await stack.db.pool.query(
+      `select id, data->>'note' as note from onecore.orders where id like '92233720368547758%' order by id`,
+    );
     expect(keys.rows).toEqual([
       { id: '9223372036854775806', note: 'its neighbour' },
       { id: '9223372036854775807', note: 'long key' },
@@ -65,8 +74,11 @@ describe('records Postgres refuses never fail their page', () => {
 
   it('a lone surrogate, a 3,000-byte key and 10,000 levels of nesting are rejected with the reason; the page and its checkpoint commit', async () => {
     // 1,000 different CJK characters: 3,000 bytes of UTF-8 that do not compress below the btree limit.
-    const longKey = Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
-    const deep = '{"id":"deep-1","tree":' + '['.repeat(10_000) + '"2024-03-01T10:00:00+01:00"' + ']'.repeat(10_000) + '}';
+    const longKey = Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join(
+      '',
+    );
+    const deep =
+      '{"id":"deep-1","tree":' + '['.repeat(10_000) + '"2024-03-01T10:00:00+01:00"' + ']'.repeat(10_000) + '}';
     stack.sim.insertRecordText('quotations', '{"id":"sur-1","name":"half a pair: \\ud800!"}');
     stack.sim.insertRecordText('quotations', JSON.stringify({ id: longKey, name: 'long key' }));
     stack.sim.insertRecordText('quotations', deep);
@@ -75,11 +87,18 @@ describe('records Postgres refuses never fail their page', () => {
     expect(r.status).toBe('succeeded');
     expect(r.rejected).toBe(3);
     expect(r.recordsSeen).toBe(154);
-    const stored = await stack.db.pool.query(`select count(*)::int as n, count(*) filter (where id = 'fine-after')::int as fine from onecore.quotations`);
+    const stored = await stack.db.pool.query(
+      `select count(*)::int as n, count(*) filter (where id = 'fine-after')::int as fine from onecore.quotations`,
+    );
     expect(stored.rows[0]).toEqual({ n: 151, fine: 1 });
-    const rej = await stack.db.pool.query(`select reason, record_key, raw from onecore_sync.rejected_records where endpoint = 'quotations' order by id`);
+    const rej = await stack.db.pool.query(
+      `select reason, record_key, raw from onecore_sync.rejected_records where endpoint = 'quotations' order by id`,
+    );
     expect(rej.rows.map((x) => [x.reason, x.record_key])).toEqual([
-      ['contains a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text and PostgreSQL jsonb cannot store', 'sur-1'],
+      [
+        'contains a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text and PostgreSQL jsonb cannot store',
+        'sur-1',
+      ],
       ['key longer than 2048 bytes (UTF-8), more than a PostgreSQL index holds', null],
       ['nested too deeply to serialize (JSON.stringify gives up a few thousand levels down)', 'deep-1'],
     ]);
@@ -87,15 +106,21 @@ describe('records Postgres refuses never fail their page', () => {
     expect(JSON.parse(rej.rows[1].raw).id).toBe(longKey);
     // The deep record is kept whole, as sent (its date not rewritten).
     expect(rej.rows[2].raw).toBe(deep);
-    const run = await stack.db.pool.query(`select rejected, records_seen from onecore_sync.sync_runs where id = $1`, [r.runId]);
+    const run = await stack.db.pool.query(`select rejected, records_seen from onecore_sync.sync_runs where id = $1`, [
+      r.runId,
+    ]);
     expect(run.rows[0]).toEqual({ rejected: '3', records_seen: '154' });
-    const cp = await stack.db.pool.query(`select cursor from onecore_sync.checkpoints where endpoint = 'quotations' and mode = 'incremental'`);
+    const cp = await stack.db.pool.query(
+      `select cursor from onecore_sync.checkpoints where endpoint = 'quotations' and mode = 'incremental'`,
+    );
     expect(cp.rows[0].cursor).toBe(r.cursorEnd);
 
     // The next run re-reads that page: counted again, not inserted again.
     const again = await stack.walk('quotations', 'incremental');
     expect(again).toMatchObject({ status: 'succeeded', rejected: 3 });
-    const count = await stack.db.pool.query(`select count(*)::int as n, count(last_seen_at)::int as again from onecore_sync.rejected_records where endpoint = 'quotations'`);
+    const count = await stack.db.pool.query(
+      `select count(*)::int as n, count(last_seen_at)::int as again from onecore_sync.rejected_records where endpoint = 'quotations'`,
+    );
     expect(count.rows[0]).toEqual({ n: 3, again: 3 });
   });
 
@@ -108,7 +133,9 @@ describe('records Postgres refuses never fail their page', () => {
     expect(m).toMatchObject({ rejected: 1, deleted: 0 });
     const row = await stack.db.pool.query(`select deleted_at from onecore.invoices where id = $1`, [a!.id]);
     expect(row.rows[0].deleted_at).toBeNull();
-    const rej = await stack.db.pool.query(`select reason, record_key from onecore_sync.rejected_records where endpoint = 'invoices'`);
+    const rej = await stack.db.pool.query(
+      `select reason, record_key from onecore_sync.rejected_records where endpoint = 'invoices'`,
+    );
     expect(rej.rows).toEqual([{ reason: 'contains \\u0000, which PostgreSQL jsonb cannot store', record_key: a!.id }]);
   });
 });
@@ -130,9 +157,13 @@ describe('characters the database encoding cannot hold', () => {
     const r = await stack.walk('products', 'mirror');
     expect(r.status).toBe('succeeded');
     expect(r.rejected).toBe(2);
-    const stored = await stack.db.pool.query(`select count(*)::int as n, max(data->>'name') filter (where id = 'p-1') as name from onecore.products`);
+    const stored = await stack.db.pool.query(
+      `select count(*)::int as n, max(data->>'name') filter (where id = 'p-1') as name from onecore.products`,
+    );
     expect(stored.rows[0]).toEqual({ n: 118, name: 'Produkt Nr. 1 Größe' });
-    const rej = await stack.db.pool.query(`select reason, record_key, detail, raw from onecore_sync.rejected_records where endpoint = 'products' order by record_key`);
+    const rej = await stack.db.pool.query(
+      `select reason, record_key, detail, raw from onecore_sync.rejected_records where endpoint = 'products' order by record_key`,
+    );
     expect(rej.rows.map((x) => [x.reason, x.record_key])).toEqual([
       ['refused by PostgreSQL', 'p-7'],
       ['refused by PostgreSQL', 'p-99'],
@@ -140,7 +171,9 @@ describe('characters the database encoding cannot hold', () => {
     expect(rej.rows[0].detail).toMatch(/has no equivalent in encoding "LATIN1".*SQLSTATE 22P05/);
     // Kept losslessly in an encoding that cannot hold it: as JSON escapes.
     expect(JSON.parse(rej.rows[0].raw)).toEqual({ id: 'p-7', name: 'Euro € sign' });
-    const run = await stack.db.pool.query(`select status, rejected, pages from onecore_sync.sync_runs where id = $1`, [r.runId]);
+    const run = await stack.db.pool.query(`select status, rejected, pages from onecore_sync.sync_runs where id = $1`, [
+      r.runId,
+    ]);
     expect(run.rows[0]).toEqual({ status: 'succeeded', rejected: '2', pages: 2 });
     // A second mirror: still rejected, counted, not inserted again, and nothing marked deleted.
     const again = await stack.walk('products', 'mirror');
@@ -166,7 +199,16 @@ describe('bytes as sent: the declared charset', () => {
     stack.sim.setCharset('orders', { declare: 'iso-8859-1', encode: 'latin1' });
     stack.sim.insertRecord('orders', { id: 'l-1', name: 'Müller Straße, café' });
     stack.sim.setCharset('products', { declare: 'windows-1252' });
-    stack.sim.insertRecordText('products', Buffer.concat([Buffer.from('{"id":"w-1","price":"12 '), Buffer.from([0x80]), Buffer.from(' caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    stack.sim.insertRecordText(
+      'products',
+      Buffer.concat([
+        Buffer.from('{"id":"w-1","price":"12 '),
+        Buffer.from([0x80]),
+        Buffer.from(' caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}'),
+      ]),
+    );
     stack.sim.setCharset('shopusers', { declare: 'utf-16', encode: 'utf16le' });
     stack.sim.insertRecord('shopusers', { id: 'u-1', name: '日本語 € 😀' });
     for (const endpoint of ['orders', 'products', 'shopusers']) {
@@ -181,7 +223,10 @@ describe('bytes as sent: the declared charset', () => {
 
   it('a body that is not valid UTF-8 fails its page with a clear error instead of storing U+FFFD', async () => {
     stack.sim.insertRecord('invoices', { id: 'i-1', name: 'fine' });
-    stack.sim.insertRecordText('invoices', Buffer.concat([Buffer.from('{"id":"i-2","name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+    stack.sim.insertRecordText(
+      'invoices',
+      Buffer.concat([Buffer.from('{"id":"i-2","name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+    );
     const r = await stack.walk('invoices', 'incremental');
     expect(r.status).toBe('failed');
     expect(r.message).toMatch(/not valid UTF-8 .*byte 0xe9 at offset \d+, after ".*Caf"/);
@@ -216,8 +261,16 @@ describe('a listing that ends early is not the truth', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/products\s+mirror\s+incomplete/);
     expect(run.stderr).toMatch(/listing ended early/);
-    const runs = await stack.db.pool.query(`select status, deleted, error from onecore_sync.sync_runs where endpoint = 'products' order by id desc limit 1`);
-    expect(runs.rows[0]).toMatchObject({ status: 'incomplete', deleted: '0', error: expect.stringMatching(/listing ended early: the mirror did not see the last 62 of the 100 live records the previous complete walk reached last/) });
+    const runs = await stack.db.pool.query(
+      `select status, deleted, error from onecore_sync.sync_runs where endpoint = 'products' order by id desc limit 1`,
+    );
+    expect(runs.rows[0]).toMatchObject({
+      status: 'incomplete',
+      deleted: '0',
+      error: expect.stringMatching(
+        /listing ended early: the mirror did not see the last 62 of the 100 live records the previous complete walk reached last/,
+      ),
+    });
     const live = await stack.db.pool.query(`select count(*)::int as n from onecore.products where deleted_at is null`);
     expect(live.rows[0].n).toBe(250);
     const status = await runCli(['status'], stack.env);
@@ -241,14 +294,18 @@ describe('a listing that ends early is not the truth', () => {
     for (const id of ids.slice(75, 128)) stack.sim.remove('invoices', id);
     const second = await stack.walk('invoices', 'mirror', { maxDeleteShare: 0.5 });
     expect(second).toMatchObject({ status: 'incomplete', deleted: 0 });
-    expect(second.message).toMatch(/deletions refused: the mirror would mark 53 of 175 live records deleted, leaving 122, fewer than \(1 − MIRROR_MAX_DELETE_SHARE=0.5\) × 250/);
+    expect(second.message).toMatch(
+      /deletions refused: the mirror would mark 53 of 175 live records deleted, leaving 122, fewer than \(1 − MIRROR_MAX_DELETE_SHARE=0.5\) × 250/,
+    );
     const live = await stack.db.pool.query(`select count(*)::int as n from onecore.invoices where deleted_at is null`);
     expect(live.rows[0].n).toBe(175);
     // The operator's way through, after a real deletion upstream: one mirror with the cap at 1.
     const accepted = await stack.walk('invoices', 'mirror', { maxDeleteShare: 1 });
     expect(accepted).toMatchObject({ status: 'succeeded', deleted: 53 });
     expect(await compareWithSimulator(stack, 'invoices')).toEqual([]);
-    const mark = await stack.db.pool.query(`select live_high_water from onecore_sync.mirror_baselines where endpoint = 'invoices'`);
+    const mark = await stack.db.pool.query(
+      `select live_high_water from onecore_sync.mirror_baselines where endpoint = 'invoices'`,
+    );
     expect(mark.rows[0].live_high_water).toBe('122');
   });
 

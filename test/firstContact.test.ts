@@ -45,23 +45,33 @@ describe('key field', () => {
     const run = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], stack.env);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/orders\s+mirror\s+failed/);
-    const runs = await stack.db.pool.query(`select status, error, inserted, rejected from onecore_sync.sync_runs where endpoint = 'orders'`);
+    const runs = await stack.db.pool.query(
+      `select status, error, inserted, rejected from onecore_sync.sync_runs where endpoint = 'orders'`,
+    );
     expect(runs.rows).toHaveLength(1);
     expect(runs.rows[0]).toMatchObject({ status: 'failed', inserted: '0', rejected: '0' });
     expect(runs.rows[0].error).toMatch(/no key field: none holds a string or integer in "id" or "orderId"/);
     expect(runs.rows[0].error).toMatch(/candidate fields: OrderRef, orderNumber/);
     expect(runs.rows[0].error).toMatch(/keyField.*ONECORE_CONFIG_FILE/);
     // The operator names the field: the walk succeeds.
-    const fixed = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], { ...stack.env, ONECORE_CONFIG_FILE: configFile({ endpoints: { orders: { keyField: 'orderref' } } }) });
+    const fixed = await runCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], {
+      ...stack.env,
+      ONECORE_CONFIG_FILE: configFile({ endpoints: { orders: { keyField: 'orderref' } } }),
+    });
     expect(fixed.code).toBe(0);
     expect((await storedRows(stack.db, 'orders')).size).toBe(50);
   });
 
   it('a configured keyField that no record holds fails the walk', async () => {
     const stack = await stackWith({ sim: { records: 30 }, env: {} });
-    const run = await runCli(['sync', '--endpoint', 'products'], { ...stack.env, ONECORE_CONFIG_FILE: configFile({ endpoints: { products: { keyField: 'productId' } } }) });
+    const run = await runCli(['sync', '--endpoint', 'products'], {
+      ...stack.env,
+      ONECORE_CONFIG_FILE: configFile({ endpoints: { products: { keyField: 'productId' } } }),
+    });
     expect(run.code).toBe(1);
-    const err = await stack.db.pool.query(`select status, error from onecore_sync.sync_runs where endpoint = 'products'`);
+    const err = await stack.db.pool.query(
+      `select status, error from onecore_sync.sync_runs where endpoint = 'products'`,
+    );
     expect(err.rows[0].status).toBe('failed');
     expect(err.rows[0].error).toMatch(/configured keyField "productId".*candidate fields: id/);
   });
@@ -73,15 +83,24 @@ describe('key field', () => {
     const r = await stack.walk('shopusers', 'incremental');
     expect(r.status).toBe('failed');
     expect(r.message).toMatch(/every one of the 2 records of this walk was rejected/);
-    const rej = await stack.db.pool.query(`select count(*)::int as n from onecore_sync.rejected_records where endpoint = 'shopusers'`);
+    const rej = await stack.db.pool.query(
+      `select count(*)::int as n from onecore_sync.rejected_records where endpoint = 'shopusers'`,
+    );
     expect(rej.rows[0].n).toBe(2);
   });
 });
 
 describe('envelopes: a mirror and an incremental run are exact with each page shape', () => {
   const variants: Array<[string, EnvelopeOptions, Record<string, unknown>?]> = [
-    ['records under result.items, metadata under meta, bare cursor in next', { recordsKey: 'result.items', metaKey: 'meta', next: 'cursor' }],
-    ['dotted recordsKey from the config file', { recordsKey: 'payload.rows', metaKey: 'pagination' }, { recordsKey: 'payload.rows' }],
+    [
+      'records under result.items, metadata under meta, bare cursor in next',
+      { recordsKey: 'result.items', metaKey: 'meta', next: 'cursor' },
+    ],
+    [
+      'dotted recordsKey from the config file',
+      { recordsKey: 'payload.rows', metaKey: 'pagination' },
+      { recordsKey: 'payload.rows' },
+    ],
     ['pagination.nextCursor', { metaKey: 'pagination', nextKey: 'nextCursor' }],
     ['pageInfo.hasNextPage + endCursor', { metaKey: 'pageInfo', nextKey: 'endCursor' }],
     ['RFC 8288 Link header', { links: 'header' }],
@@ -148,7 +167,14 @@ describe('newest-first listings', () => {
     const ac = new AbortController();
     const walk = walkEndpoint(
       { endpoint: 'orders', mode: 'incremental', order: 'newest-first' },
-      { pool: stack.db.pool, pages: stack.api().pages, log: stack.log, maxDeleteShare: 0.5, signal: ac.signal, onProgress: () => ac.abort(new Error('stop')) },
+      {
+        pool: stack.db.pool,
+        pages: stack.api().pages,
+        log: stack.log,
+        maxDeleteShare: 0.5,
+        signal: ac.signal,
+        onProgress: () => ac.abort(new Error('stop')),
+      },
     );
     await expect(walk).rejects.toThrow();
     const stored = (await storedRows(stack.db, 'orders')).size;
@@ -168,24 +194,42 @@ describe('redirects and error bodies', () => {
       seen.push({ path: req.url ?? '', auth: req.headers.authorization });
       if (req.method === 'POST' && /renewtokens/i.test(req.url ?? '')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ refreshToken: 'redirect-test-refresh-0001', accessToken: 'redirect-test-access-0001', expiresIn: 3600 }));
+        return res.end(
+          JSON.stringify({
+            refreshToken: 'redirect-test-refresh-0001',
+            accessToken: 'redirect-test-access-0001',
+            expiresIn: 3600,
+          }),
+        );
       }
       res.writeHead(status, { location: location(req.url ?? '/') });
       res.end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as AddressInfo).port;
-    return { url: `http://127.0.0.1:${port}`, seen, port, close: () => new Promise<void>((r) => server.close(() => r())) };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen,
+      port,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
   }
 
   it('an http → https redirect fails in one line naming the Location and the corrected ONECORE_BASE_URL', async () => {
     const stack = await stackWith({ sim: { records: 1 } });
     const shop = await redirectingShop((path) => `https://127.0.0.1:PORT${path}`.replace('PORT', '8443'), 308);
     try {
-      const run = await runCli(['sync', '--endpoint', 'orders'], { ...stack.env, ONECORE_BASE_URL: shop.url, ONECORE_REFRESH_TOKEN: 'redirect-test-refresh-0001', ONECORE_RETRIES: '0' });
+      const run = await runCli(['sync', '--endpoint', 'orders'], {
+        ...stack.env,
+        ONECORE_BASE_URL: shop.url,
+        ONECORE_REFRESH_TOKEN: 'redirect-test-refresh-0001',
+        ONECORE_RETRIES: '0',
+      });
       expect(run.code).toBe(1);
       const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders'`);
-      expect(err.rows[0].error).toMatch(/308 redirecting to https:\/\/127\.0\.0\.1:8443\/api\/v2\/orders; the shop wants HTTPS: set ONECORE_BASE_URL=https:\/\/127\.0\.0\.1:8443$/);
+      expect(err.rows[0].error).toMatch(
+        /308 redirecting to https:\/\/127\.0\.0\.1:8443\/api\/v2\/orders; the shop wants HTTPS: set ONECORE_BASE_URL=https:\/\/127\.0\.0\.1:8443$/,
+      );
       expect(run.stdout + run.stderr).not.toContain('redirect-test-access-0001');
     } finally {
       await shop.close();
@@ -197,13 +241,21 @@ describe('redirects and error bodies', () => {
     const elsewhere = await redirectingShop(() => '/nowhere', 404);
     const shop = await redirectingShop((path) => `${elsewhere.url}${path}`, 302);
     try {
-      const run = await runCli(['sync', '--endpoint', 'orders'], { ...stack.env, ONECORE_BASE_URL: shop.url, ONECORE_REFRESH_TOKEN: 'redirect-test-refresh-0001', ONECORE_RETRIES: '0' });
+      const run = await runCli(['sync', '--endpoint', 'orders'], {
+        ...stack.env,
+        ONECORE_BASE_URL: shop.url,
+        ONECORE_REFRESH_TOKEN: 'redirect-test-refresh-0001',
+        ONECORE_RETRIES: '0',
+      });
       expect(run.code).toBe(1);
       const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders'`);
       expect(err.rows[0].error).toContain(`302 redirecting to ${elsewhere.url}/api/v2/orders; check ONECORE_BASE_URL`);
       expect(elsewhere.seen).toEqual([]);
       // An OpenAPI document on another origin is fetched without the token.
-      const listed = await runCli(['endpoints'], { ...stack.env, ONECORE_OPENAPI_URL: `${elsewhere.url}/swagger.json` });
+      const listed = await runCli(['endpoints'], {
+        ...stack.env,
+        ONECORE_OPENAPI_URL: `${elsewhere.url}/swagger.json`,
+      });
       expect(listed.code).toBe(1);
       expect(elsewhere.seen.length).toBeGreaterThan(0);
       expect(elsewhere.seen.every((r) => r.auth === undefined)).toBe(true);
@@ -215,43 +267,114 @@ describe('redirects and error bodies', () => {
 
   it('ASP.NET problem details are read into the error message', async () => {
     const stack = await stackWith({ sim: { records: 10, dialect: 'pascal' } });
-    const run = await runCli(['sync', '--mode', 'backfill', '--endpoint', 'orders', '--from', 'not-a-cursor'], stack.env);
+    const run = await runCli(
+      ['sync', '--mode', 'backfill', '--endpoint', 'orders', '--from', 'not-a-cursor'],
+      stack.env,
+    );
     expect(run.code).toBe(1);
     const err = await stack.db.pool.query(`select error from onecore_sync.sync_runs where endpoint = 'orders'`);
-    expect(err.rows[0].error).toBe('BadRequest: orders: 400 Bad Request — One or more validation errors occurred. — after: The cursor is invalid.');
+    expect(err.rows[0].error).toBe(
+      'BadRequest: orders: 400 Bad Request — One or more validation errors occurred. — after: The cursor is invalid.',
+    );
   });
 });
 
 describe('ONECORE_NAIVE_TZ', () => {
   it('stores date-times without an offset as instants in the configured zone', async () => {
     const stack = await stackWith({ sim: { records: { orders: 0 } }, env: { ONECORE_NAIVE_TZ: 'Europe/Zurich' } });
-    stack.sim.insertRecord('orders', { id: 'tz-1', created: '2024-07-01T10:00:00.1234567', modified: '2024-07-01T10:00:00+02:00', day: '2024-07-01' });
-    stack.sim.insertRecord('orders', { id: 'tz-2', created: '2024-01-15T10:00:00', modified: '2024-01-15T10:00:00Z', day: '2024-01-15' });
+    stack.sim.insertRecord('orders', {
+      id: 'tz-1',
+      created: '2024-07-01T10:00:00.1234567',
+      modified: '2024-07-01T10:00:00+02:00',
+      day: '2024-07-01',
+    });
+    stack.sim.insertRecord('orders', {
+      id: 'tz-2',
+      created: '2024-01-15T10:00:00',
+      modified: '2024-01-15T10:00:00Z',
+      day: '2024-01-15',
+    });
     expect((await stack.walk('orders', 'mirror')).status).toBe('succeeded');
     const rows = await storedRows(stack.db, 'orders');
-    expect(rows.get('tz-1')).toEqual({ id: 'tz-1', created: '2024-07-01T08:00:00.123456Z', modified: '2024-07-01T08:00:00Z', day: '2024-07-01' });
-    expect(rows.get('tz-2')).toEqual({ id: 'tz-2', created: '2024-01-15T09:00:00Z', modified: '2024-01-15T10:00:00Z', day: '2024-01-15' });
+    expect(rows.get('tz-1')).toEqual({
+      id: 'tz-1',
+      created: '2024-07-01T08:00:00.123456Z',
+      modified: '2024-07-01T08:00:00Z',
+      day: '2024-07-01',
+    });
+    expect(rows.get('tz-2')).toEqual({
+      id: 'tz-2',
+      created: '2024-01-15T09:00:00Z',
+      modified: '2024-01-15T10:00:00Z',
+      day: '2024-01-15',
+    });
   });
 });
 
 describe('discovery', () => {
-  const page = { responses: { '200': { content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array' }, metadata: { type: 'object' } } } } } } } };
+  const page = {
+    responses: {
+      '200': {
+        content: {
+          'application/json': {
+            schema: { type: 'object', properties: { items: { type: 'array' }, metadata: { type: 'object' } } },
+          },
+        },
+      },
+    },
+  };
   it('reads paths under OpenAPI 3 servers (with variables), Swagger 2 basePath, and /api/v{version}/ templates', () => {
-    expect(discoverEndpoints({ servers: [{ url: 'https://shop.example.com/api/v2' }], paths: { '/orders': { get: page }, '/orders/{id}': { get: {} } } })).toMatchObject({ endpoints: ['orders'] });
-    expect(discoverEndpoints({ servers: [{ url: '{scheme}://shop/api/v{v}', variables: { scheme: { default: 'https' }, v: { default: '2' } } }], paths: { '/quotations': { get: page } } }).endpoints).toEqual(['quotations']);
-    expect(discoverEndpoints({ swagger: '2.0', basePath: '/api/v2', paths: { '/products': { get: {} } } }).endpoints).toEqual(['products']);
-    expect(discoverEndpoints({ paths: { '/api/v{version}/shopusers': { get: { parameters: [{ name: 'version', in: 'path' }] } }, '/api/v1/orders': { get: {} } } }).endpoints).toEqual(['shopusers']);
+    expect(
+      discoverEndpoints({
+        servers: [{ url: 'https://shop.example.com/api/v2' }],
+        paths: { '/orders': { get: page }, '/orders/{id}': { get: {} } },
+      }),
+    ).toMatchObject({ endpoints: ['orders'] });
+    expect(
+      discoverEndpoints({
+        servers: [
+          { url: '{scheme}://shop/api/v{v}', variables: { scheme: { default: 'https' }, v: { default: '2' } } },
+        ],
+        paths: { '/quotations': { get: page } },
+      }).endpoints,
+    ).toEqual(['quotations']);
+    expect(
+      discoverEndpoints({ swagger: '2.0', basePath: '/api/v2', paths: { '/products': { get: {} } } }).endpoints,
+    ).toEqual(['products']);
+    expect(
+      discoverEndpoints({
+        paths: {
+          '/api/v{version}/shopusers': { get: { parameters: [{ name: 'version', in: 'path' }] } },
+          '/api/v1/orders': { get: {} },
+        },
+      }).endpoints,
+    ).toEqual(['shopusers']);
     // a bare-array list is a list (one complete page)
-    expect(discoverEndpoints({ paths: { '/api/v2/productimages': { get: { responses: { '200': { schema: { type: 'array', items: {} } } } } } } }).endpoints).toEqual(['productimages']);
+    expect(
+      discoverEndpoints({
+        paths: { '/api/v2/productimages': { get: { responses: { '200': { schema: { type: 'array', items: {} } } } } } },
+      }).endpoints,
+    ).toEqual(['productimages']);
   });
 
   it('lists the parameterized routes it skipped, and caps the number of endpoints', () => {
-    const found = discoverEndpoints({ paths: { '/api/v2/orders': { get: page }, '/api/v2/orders/{id}/details': { get: {} }, '/api/v{version}/ordershipments/{orderId}/list': { get: {} } } });
+    const found = discoverEndpoints({
+      paths: {
+        '/api/v2/orders': { get: page },
+        '/api/v2/orders/{id}/details': { get: {} },
+        '/api/v{version}/ordershipments/{orderId}/list': { get: {} },
+      },
+    });
     expect(found.skipped).toEqual([
       { path: '/api/v2/orders/{id}/details', reason: 'has path parameters (a detail route), not a list' },
-      { path: '/api/v{version}/ordershipments/{orderId}/list', reason: expect.stringMatching(/per-parent list .*"path" and "parent"/) },
+      {
+        path: '/api/v{version}/ordershipments/{orderId}/list',
+        reason: expect.stringMatching(/per-parent list .*"path" and "parent"/),
+      },
     ]);
-    const many = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`/api/v2/list${String(i).padStart(3, '0')}`, { get: {} }]));
+    const many = Object.fromEntries(
+      Array.from({ length: 250 }, (_, i) => [`/api/v2/list${String(i).padStart(3, '0')}`, { get: {} }]),
+    );
     const capped = discoverEndpoints({ paths: many });
     expect(capped.endpoints).toHaveLength(MAX_DISCOVERED_ENDPOINTS);
     expect(capped.capped).toBe(250);
@@ -269,19 +392,33 @@ describe('discovery', () => {
 describe('per-parent lists', () => {
   it('walk once per parent with their own cursors, store the parent key, skip and count a parent that is gone; both dialects', async () => {
     for (const dialect of ['camel', 'pascal'] as const) {
-      const config = configFile({ endpoints: { orders: {}, ordershipments: { path: 'ordershipments/{orderId}/list', parent: 'orders' } } });
-      const stack = await stackWith({ sim: { records: { orders: 25, ordershipments: 80 }, dialect }, env: { ONECORE_CONFIG_FILE: config } });
+      const config = configFile({
+        endpoints: { orders: {}, ordershipments: { path: 'ordershipments/{orderId}/list', parent: 'orders' } },
+      });
+      const stack = await stackWith({
+        sim: { records: { orders: 25, ordershipments: 80 }, dialect },
+        env: { ONECORE_CONFIG_FILE: config },
+      });
       const sync = await runCli(['sync', '--mode', 'mirror'], stack.env);
       expect(sync.code, `${dialect}: ${sync.stdout}${sync.stderr}`).toBe(0);
       expect(await compareWithSimulator(stack, 'ordershipments'), dialect).toEqual([]);
       const refField = dialect === 'pascal' ? 'OrderId' : 'orderId';
       const keyField = dialect === 'pascal' ? 'Id' : 'id';
       const parents = await stack.db.pool.query(`select id, parent_id from onecore.ordershipments`);
-      const truth = new Map((stack.sim.truth('ordershipments') as Array<Record<string, unknown>>).map((r) => [String(r[keyField]), String(r[refField])]));
+      const truth = new Map(
+        (stack.sim.truth('ordershipments') as Array<Record<string, unknown>>).map((r) => [
+          String(r[keyField]),
+          String(r[refField]),
+        ]),
+      );
       for (const row of parents.rows) expect(row.parent_id, `${dialect} ${row.id}`).toBe(truth.get(row.id));
       // Cursors name the parent: the mirror's checkpoint ends on the last parent.
-      const cp = await stack.db.pool.query(`select cursor from onecore_sync.checkpoints where endpoint = 'ordershipments' and mode = 'mirror'`);
-      expect(JSON.parse(cp.rows[0].cursor)[0]).toBe((await stack.db.pool.query(`select max(id collate "C") as m from onecore.orders`)).rows[0].m);
+      const cp = await stack.db.pool.query(
+        `select cursor from onecore_sync.checkpoints where endpoint = 'ordershipments' and mode = 'mirror'`,
+      );
+      expect(JSON.parse(cp.rows[0].cursor)[0]).toBe(
+        (await stack.db.pool.query(`select max(id collate "C") as m from onecore.orders`)).rows[0].m,
+      );
 
       // An order removed upstream but still stored: its list answers 404, skipped and counted.
       const gone = String((stack.sim.truth('orders')[3] as Record<string, unknown>)[keyField]);
@@ -296,8 +433,15 @@ describe('per-parent lists', () => {
 
   it('config: path needs one placeholder and a parent', async () => {
     const stack = await stackWith({ sim: { records: 1 } });
-    const bad = await runCli(['endpoints'], { ...stack.env, ONECORE_CONFIG_FILE: configFile({ endpoints: { ordershipments: { path: 'ordershipments/list', parent: 'orders' } } }) });
+    const bad = await runCli(['endpoints'], {
+      ...stack.env,
+      ONECORE_CONFIG_FILE: configFile({
+        endpoints: { ordershipments: { path: 'ordershipments/list', parent: 'orders' } },
+      }),
+    });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/endpoints.ordershipments.path must be a path under \/api\/v2\/ with one \{placeholder\}/);
+    expect(bad.stderr).toMatch(
+      /endpoints.ordershipments.path must be a path under \/api\/v2\/ with one \{placeholder\}/,
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('history mode: SIGKILL mid-walk', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: 1000, pageSize: 50, latencyMs: 15, seed: 11 }, env: { ONECORE_HISTORY: 'orders' } });
+    stack = await startStack({
+      sim: { records: 1000, pageSize: 50, latencyMs: 15, seed: 11 },
+      env: { ONECORE_HISTORY: 'orders' },
+    });
   });
   afterAll(async () => {
     await stack.close();
@@ -66,7 +69,9 @@ describe('history mode: SIGKILL mid-walk', () => {
   }
 
   async function mirrorPages(): Promise<number> {
-    const { rows } = await stack.db.pool.query(`select coalesce(sum(pages), 0)::int as n from onecore_sync.sync_runs where mode = 'mirror'`);
+    const { rows } = await stack.db.pool.query(
+      `select coalesce(sum(pages), 0)::int as n from onecore_sync.sync_runs where mode = 'mirror'`,
+    );
     return rows[0].n;
   }
 
@@ -75,9 +80,15 @@ describe('history mode: SIGKILL mid-walk', () => {
     const before = await mirrorPages();
     const child = spawnCli(['sync', '--mode', 'mirror', '--endpoint', 'orders'], stack.env);
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    await sleepUntil(async () => (await mirrorPages()) >= before + 1 + rand(3), { timeoutMs: 180_000, what: 'a committed page' });
+    await sleepUntil(async () => (await mirrorPages()) >= before + 1 + rand(3), {
+      timeoutMs: 180_000,
+      what: 'a committed page',
+    });
     change(6, 2, 3, 1);
-    await sleepUntil(async () => (await mirrorPages()) >= before + 2 + rand(4), { timeoutMs: 180_000, what: 'another committed page' });
+    await sleepUntil(async () => (await mirrorPages()) >= before + 2 + rand(4), {
+      timeoutMs: 180_000,
+      what: 'another committed page',
+    });
     await new Promise((r) => setTimeout(r, rand(40)));
     child.kill('SIGKILL');
     await exited;
@@ -88,49 +99,58 @@ describe('history mode: SIGKILL mid-walk', () => {
     expect(run.code, run.stderr).toBe(0);
   }
 
-  it('version chains are exactly what the simulator changed, with no double version and no gap', { timeout: 900_000 }, async () => {
-    for (const r of stack.sim.truth('orders')) record((r as { id: string }).id, stateOf(r));
-    await completedMirror();
+  it(
+    'version chains are exactly what the simulator changed, with no double version and no gap',
+    { timeout: 900_000 },
+    async () => {
+      for (const r of stack.sim.truth('orders')) record((r as { id: string }).id, stateOf(r));
+      await completedMirror();
 
-    change(20, 10, 10, 0);
-    for (let round = 0; round < 3; round++) await killedMirror();
-    await completedMirror();
+      change(20, 10, 10, 0);
+      for (let round = 0; round < 3; round++) await killedMirror();
+      await completedMirror();
 
-    change(10, 5, 5, 8);
-    for (let round = 0; round < 3; round++) await killedMirror();
-    await completedMirror();
-    // Records removed in pages an interrupted walk had already passed are deleted by the next one.
-    await completedMirror();
+      change(10, 5, 5, 8);
+      for (let round = 0; round < 3; round++) await killedMirror();
+      await completedMirror();
+      // Records removed in pages an interrupted walk had already passed are deleted by the next one.
+      await completedMirror();
 
-    expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
-    expect(await historyProblems(stack.db.pool, 'orders')).toEqual([]);
-    const runs = await stack.db.pool.query(`select count(*) filter (where status = 'failed')::int as killed from onecore_sync.sync_runs where mode = 'mirror'`);
-    expect(runs.rows[0].killed).toBeGreaterThanOrEqual(5);
+      expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
+      expect(await historyProblems(stack.db.pool, 'orders')).toEqual([]);
+      const runs = await stack.db.pool.query(
+        `select count(*) filter (where status = 'failed')::int as killed from onecore_sync.sync_runs where mode = 'mirror'`,
+      );
+      expect(runs.rows[0].killed).toBeGreaterThanOrEqual(5);
 
-    const chains = await versionChains(stack.db.pool, 'orders');
-    const seen = { update: 0, delete: 0, undelete: 0 };
-    for (const [id, expected] of states) {
-      const chain = (chains.get(id) ?? []).map((v) => (v.change === 'delete' ? DELETED : canonicalJson(v.data)));
-      const final = expected.at(-1)!;
-      if (chain.length === 0) {
-        // Never seen: only a record that came and went between two walks.
-        expect(final, id).toBe(DELETED);
-        continue;
+      const chains = await versionChains(stack.db.pool, 'orders');
+      const seen = { update: 0, delete: 0, undelete: 0 };
+      for (const [id, expected] of states) {
+        const chain = (chains.get(id) ?? []).map((v) => (v.change === 'delete' ? DELETED : canonicalJson(v.data)));
+        const final = expected.at(-1)!;
+        if (chain.length === 0) {
+          // Never seen: only a record that came and went between two walks.
+          expect(final, id).toBe(DELETED);
+          continue;
+        }
+        expect(chain.at(-1), `${id}: ends in its final state`).toBe(final);
+        // A subsequence of what happened upstream, in order.
+        let i = 0;
+        for (const state of chain) {
+          while (i < expected.length && expected[i] !== state) i++;
+          expect(
+            i < expected.length,
+            `${id}: version ${JSON.stringify(state).slice(0, 60)} not among its upstream states in order`,
+          ).toBe(true);
+          i++;
+        }
+        for (const v of chains.get(id)!) if (v.change in seen) seen[v.change as keyof typeof seen]++;
       }
-      expect(chain.at(-1), `${id}: ends in its final state`).toBe(final);
-      // A subsequence of what happened upstream, in order.
-      let i = 0;
-      for (const state of chain) {
-        while (i < expected.length && expected[i] !== state) i++;
-        expect(i < expected.length, `${id}: version ${JSON.stringify(state).slice(0, 60)} not among its upstream states in order`).toBe(true);
-        i++;
-      }
-      for (const v of chains.get(id)!) if (v.change in seen) seen[v.change as keyof typeof seen]++;
-    }
-    for (const id of chains.keys()) expect(states.has(id), id).toBe(true);
-    // The run observed every kind of change.
-    expect(seen.update).toBeGreaterThan(0);
-    expect(seen.delete).toBeGreaterThan(0);
-    expect(seen.undelete).toBeGreaterThan(0);
-  });
+      for (const id of chains.keys()) expect(states.has(id), id).toBe(true);
+      // The run observed every kind of change.
+      expect(seen.update).toBeGreaterThan(0);
+      expect(seen.delete).toBeGreaterThan(0);
+      expect(seen.undelete).toBeGreaterThan(0);
+    },
+  );
 });

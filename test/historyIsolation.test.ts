@@ -11,7 +11,11 @@ import { historyProblems, versionChains } from './helpers/historyChains.js';
 describe('history mode: records Postgres refuses are isolated without doubling a version', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: { products: 0 }, seed: 35 }, dbEncoding: 'LATIN1', env: { ONECORE_HISTORY: 'products' } });
+    stack = await startStack({
+      sim: { records: { products: 0 }, seed: 35 },
+      dbEncoding: 'LATIN1',
+      env: { ONECORE_HISTORY: 'products' },
+    });
   });
   afterAll(async () => {
     await stack.close();
@@ -37,12 +41,16 @@ describe('history mode: records Postgres refuses are isolated without doubling a
     expect(second).toMatchObject({ status: 'succeeded', rejected: 2, updated: 2, deleted: 0 });
     chains = await versionChains(stack.db.pool, 'products');
     for (const id of ['p-8', 'p-100']) {
-      expect(chains.get(id)!.map((v) => [v.change, v.modified_at?.toISOString()]), id).toEqual([
+      expect(
+        chains.get(id)!.map((v) => [v.change, v.modified_at?.toISOString()]),
+        id,
+      ).toEqual([
         ['insert', '2024-03-01T10:00:00.000Z'],
         ['update', '2024-03-02T10:00:00.000Z'],
       ]);
     }
-    const count = async () => (await stack.db.pool.query(`select count(*)::int as n from onecore_history.products`)).rows[0].n;
+    const count = async () =>
+      (await stack.db.pool.query(`select count(*)::int as n from onecore_history.products`)).rows[0].n;
     expect(await count()).toBe(120);
     expect(await historyProblems(stack.db.pool, 'products')).toEqual([]);
 

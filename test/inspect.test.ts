@@ -25,7 +25,9 @@ describe('onecore-sync inspect', () => {
     expect(orders).toMatch(/records per page 100, then 50/);
     expect(orders).toMatch(/key\s+id \(string\)/);
     expect(orders).toMatch(/order\s+oldest-first/);
-    expect(orders).toMatch(/date-times\s+\d+ seen: Z \d+, with offset \d+, without offset \d+; fraction digits 0\/3\/7/);
+    expect(orders).toMatch(
+      /date-times\s+\d+ seen: Z \d+, with offset \d+, without offset \d+; fraction digits 0\/3\/7/,
+    );
     expect(orders).toMatch(/field casing\s+camelCase/);
     expect(orders).toMatch(/bytes per record\s+\d{3,}/);
     expect(block(run.stdout, 'databaseusages')).toMatch(/key\s+id \(integer\)/);
@@ -36,7 +38,9 @@ describe('onecore-sync inspect', () => {
   });
 
   it('pascal dialect, newest first, InvoiceId: a config snippet for what it could not settle; --json; never a token; a rotated token is stored', async () => {
-    const stack = await startStack({ sim: { records: 150, dialect: 'pascal', order: 'newest-first', keyFields: { invoices: 'InvoiceId' } } });
+    const stack = await startStack({
+      sim: { records: 150, dialect: 'pascal', order: 'newest-first', keyFields: { invoices: 'InvoiceId' } },
+    });
     open.push(stack);
     const first = stack.sim.refreshToken;
     stack.sim.rotateNow();
@@ -54,7 +58,9 @@ describe('onecore-sync inspect', () => {
       casing: 'PascalCase',
     });
     expect(invoices.key).toEqual({ field: 'InvoiceId', type: 'integer' });
-    expect(report.configSnippet).toEqual({ endpoints: { orders: { order: 'newest-first' }, invoices: { keyField: 'InvoiceId', order: 'newest-first' } } });
+    expect(report.configSnippet).toEqual({
+      endpoints: { orders: { order: 'newest-first' }, invoices: { keyField: 'InvoiceId', order: 'newest-first' } },
+    });
     // No token in the output, and the rotated refresh token is what the database holds now.
     const now = stack.sim.refreshToken;
     expect(now).not.toBe(first);

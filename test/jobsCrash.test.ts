@@ -3,7 +3,14 @@ import type { SyncQueue } from '../src/jobs/queueStore.js';
 import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
-import { startWorker, type WorkerProcess, openTestQueue, type TestQueue, queueBackends, queueEnv } from './helpers/worker.js';
+import {
+  startWorker,
+  type WorkerProcess,
+  openTestQueue,
+  type TestQueue,
+  queueBackends,
+  queueEnv,
+} from './helpers/worker.js';
 
 /**
  * Workers die: SIGKILL mid-walk (another worker takes the stalled job over and resumes it from
@@ -57,23 +64,32 @@ describe.each(queueBackends())('jobs on the %s queue: a worker fleet that surviv
     expect(trig.code, trig.stderr).toBe(0);
 
     // Kill A while it is inside a walk that has committed pages.
-    const killed = await sleepUntil(async () => {
-      const ids = unfinishedRuns(a);
-      if (ids.length === 0) return undefined;
-      const { rows } = await stack.db.pool.query(`select id::int, endpoint from onecore_sync.sync_runs where id = any($1) and status = 'running' and pages >= 3`, [ids]);
-      return rows.length > 0 ? rows : undefined;
-    }, { timeoutMs: 30_000, what: 'worker A to be mid-walk' });
+    const killed = await sleepUntil(
+      async () => {
+        const ids = unfinishedRuns(a);
+        if (ids.length === 0) return undefined;
+        const { rows } = await stack.db.pool.query(
+          `select id::int, endpoint from onecore_sync.sync_runs where id = any($1) and status = 'running' and pages >= 3`,
+          [ids],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      { timeoutMs: 30_000, what: 'worker A to be mid-walk' },
+    );
     await a.stop('SIGKILL');
     expect(b.logs().some((l) => /^walk (starting|resuming)/.test(String(l.msg)))).toBe(true);
 
     // B takes A's stalled walks over and every readable endpoint's mirror completes.
-    await sleepUntil(async () => {
-      const { rows } = await stack.db.pool.query(
-        `select (select count(*)::int from onecore_sync.checkpoints where mode = 'mirror' and completed_at is not null) as done,
+    await sleepUntil(
+      async () => {
+        const { rows } = await stack.db.pool.query(
+          `select (select count(*)::int from onecore_sync.checkpoints where mode = 'mirror' and completed_at is not null) as done,
                 (select count(*)::int from onecore_sync.sync_runs where status = 'running') as running`,
-      );
-      return rows[0].done === readable().length && rows[0].running === 0;
-    }, { timeoutMs: 150_000, intervalMs: 200, what: 'every mirror to complete on worker B' });
+        );
+        return rows[0].done === readable().length && rows[0].running === 0;
+      },
+      { timeoutMs: 150_000, intervalMs: 200, what: 'every mirror to complete on worker B' },
+    );
 
     for (const { id, endpoint } of killed) {
       // The killed run is closed as failed; a later run of the same walk resumed from its checkpoint.
@@ -89,13 +105,17 @@ describe.each(queueBackends())('jobs on the %s queue: a worker fleet that surviv
 
     for (const e of readable()) {
       expect(await compareWithSimulator(stack, e), e).toEqual([]);
-      const { rows } = await stack.db.pool.query(`select count(*)::int as n, count(distinct id)::int as d from onecore.${e}`);
+      const { rows } = await stack.db.pool.query(
+        `select count(*)::int as n, count(distinct id)::int as d from onecore.${e}`,
+      );
       expect(rows[0].n, e).toBe(stack.sim.truth(e).length);
       expect(rows[0].d, e).toBe(rows[0].n);
     }
     // Nothing failed for good: the forbidden endpoint completed as reported, the rest succeeded.
     expect((await queue.getJobCounts('failed')).failed).toBe(0);
-    const { rows: forbidden } = await stack.db.pool.query(`select status from onecore_sync.sync_runs where endpoint = 'apiusers' and mode = 'mirror'`);
+    const { rows: forbidden } = await stack.db.pool.query(
+      `select status from onecore_sync.sync_runs where endpoint = 'apiusers' and mode = 'mirror'`,
+    );
     expect(forbidden.map((r) => r.status)).toEqual(['forbidden']);
 
     const stopped = await b.stop('SIGTERM');
@@ -108,10 +128,16 @@ describe.each(queueBackends())('jobs on the %s queue: a worker fleet that surviv
     const trig = await runCli(['trigger', 'mirror', '--endpoint', 'orders'], stack.env);
     expect(trig.code, trig.stderr).toBe(0);
     const jobId = trig.stdout.trim();
-    const [run] = await sleepUntil(async () => {
-      const { rows } = await stack.db.pool.query(`select id::int, pages from onecore_sync.sync_runs where job_id = $1 and status = 'running' and pages >= 3`, [jobId]);
-      return rows.length > 0 ? rows : undefined;
-    }, { what: 'the mirror to be under way' });
+    const [run] = await sleepUntil(
+      async () => {
+        const { rows } = await stack.db.pool.query(
+          `select id::int, pages from onecore_sync.sync_runs where job_id = $1 and status = 'running' and pages >= 3`,
+          [jobId],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      { what: 'the mirror to be under way' },
+    );
     const pagesAtSignal = (await checkpoint()).pages;
 
     const stopped = await c.stop('SIGTERM');
@@ -122,17 +148,27 @@ describe.each(queueBackends())('jobs on the %s queue: a worker fleet that surviv
     expect(saved.completed_at).toBeNull();
     expect(saved.pages).toBeGreaterThanOrEqual(pagesAtSignal);
     expect(saved.pages).toBeLessThan(60);
-    const { rows: [stoppedRun] } = await stack.db.pool.query(`select status, error, cursor_end from onecore_sync.sync_runs where id = $1`, [run!.id]);
+    const {
+      rows: [stoppedRun],
+    } = await stack.db.pool.query(`select status, error, cursor_end from onecore_sync.sync_runs where id = $1`, [
+      run!.id,
+    ]);
     expect(stoppedRun.status).toBe('failed');
     expect(stoppedRun.error).toMatch(/shutdown/);
     expect(stoppedRun.cursor_end).toBe(saved.cursor);
 
     // The job went back to the queue; the next worker resumes the walk where it stopped.
     const d = await start();
-    const [resumed] = await sleepUntil(async () => {
-      const { rows } = await stack.db.pool.query(`select id::int, status, cursor_start, job_id from onecore_sync.sync_runs where endpoint = 'orders' and mode = 'mirror' and id > $1 and status = 'succeeded'`, [run!.id]);
-      return rows.length > 0 ? rows : undefined;
-    }, { timeoutMs: 30_000, what: 'the resumed mirror' });
+    const [resumed] = await sleepUntil(
+      async () => {
+        const { rows } = await stack.db.pool.query(
+          `select id::int, status, cursor_start, job_id from onecore_sync.sync_runs where endpoint = 'orders' and mode = 'mirror' and id > $1 and status = 'succeeded'`,
+          [run!.id],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the resumed mirror' },
+    );
     expect(resumed!.cursor_start).toBe(saved.cursor);
     expect(resumed!.job_id).toBe(jobId);
     expect(await compareWithSimulator(stack, 'orders')).toEqual([]);
@@ -140,7 +176,9 @@ describe.each(queueBackends())('jobs on the %s queue: a worker fleet that surviv
   });
 
   async function checkpoint(): Promise<{ cursor: string | null; pages: number; completed_at: Date | null }> {
-    const { rows } = await stack.db.pool.query(`select cursor, pages, completed_at from onecore_sync.checkpoints where endpoint = 'orders' and mode = 'mirror'`);
+    const { rows } = await stack.db.pool.query(
+      `select cursor, pages, completed_at from onecore_sync.checkpoints where endpoint = 'orders' and mode = 'mirror'`,
+    );
     return rows[0];
   }
 });

@@ -4,7 +4,11 @@ import { runCli } from './helpers/cli.js';
 import { readFileSync } from 'node:fs';
 
 /** However many migrations the project has: each engineer's additions need not touch this test. */
-const MIGRATIONS = (JSON.parse(readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
+const MIGRATIONS = (
+  JSON.parse(readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+    entries: unknown[];
+  }
+).entries.length;
 
 describe('migrate', () => {
   let db: TestDatabase;
@@ -28,7 +32,13 @@ describe('migrate', () => {
     const { rows } = await db.pool.query<{ nspname: string }>(
       `select nspname from pg_namespace where nspname in ('onecore', 'onecore_history', 'onecore_sync', 'onecore_typed', 'onecore_typed_history') order by 1`,
     );
-    expect(rows.map((r) => r.nspname)).toEqual(['onecore', 'onecore_history', 'onecore_sync', 'onecore_typed', 'onecore_typed_history']);
+    expect(rows.map((r) => r.nspname)).toEqual([
+      'onecore',
+      'onecore_history',
+      'onecore_sync',
+      'onecore_typed',
+      'onecore_typed_history',
+    ]);
     const tables = await db.pool.query<{ relname: string }>(
       `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'onecore_sync' and c.relkind = 'r' order by 1`,

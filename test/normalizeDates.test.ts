@@ -64,33 +64,103 @@ const CONVERTED: Array<[string, string]> = [
 
 const LEFT_ALONE: string[] = [
   // Not date-times at all.
-  '', 'hello', '2024-03-01', '2024-0001', '12:30', 'v2024-03-01', '2024-03-01T10:00:00 and more',
-  '2024-03-01T10:00:00Zjunk', 'abcd-ef-ghTij:kl:mn', '0123456789abcdefgh',
+  '',
+  'hello',
+  '2024-03-01',
+  '2024-0001',
+  '12:30',
+  'v2024-03-01',
+  '2024-03-01T10:00:00 and more',
+  '2024-03-01T10:00:00Zjunk',
+  'abcd-ef-ghTij:kl:mn',
+  '0123456789abcdefgh',
   // Already canonical (returned as is, counted as unchanged).
-  '2024-03-01T10:00:00Z', '2024-03-01T10:00:00.123456Z', '2024-03-01T10:00:00.1Z', '2024-03-01T10:00:00.120Z',
+  '2024-03-01T10:00:00Z',
+  '2024-03-01T10:00:00.123456Z',
+  '2024-03-01T10:00:00.1Z',
+  '2024-03-01T10:00:00.120Z',
   // Impossible fields.
-  '2024-02-30T10:00:00', '2023-02-29T10:00:00', '1900-02-29T10:00:00', '0100-02-29T10:00:00', '2024-04-31T10:00:00',
-  '2024-13-01T10:00:00', '2024-00-01T10:00:00', '2024-03-00T10:00:00', '2024-03-01T25:00:00', '2024-03-01T10:60:00',
+  '2024-02-30T10:00:00',
+  '2023-02-29T10:00:00',
+  '1900-02-29T10:00:00',
+  '0100-02-29T10:00:00',
+  '2024-04-31T10:00:00',
+  '2024-13-01T10:00:00',
+  '2024-00-01T10:00:00',
+  '2024-03-00T10:00:00',
+  '2024-03-01T25:00:00',
+  '2024-03-01T10:60:00',
   '2024-03-01T10:00:61',
   // Hour 24 (end of day), leap second, year 0, 5-digit and expanded years.
-  '2024-03-01T24:00:00', '2024-03-01T24:00', '2024-03-01T24:00:00Z', '2024-03-01T23:59:60', '2016-12-31T23:59:60Z',
-  '0000-01-01T00:00:00', '0000-01-01T00:00:00Z', '10000-01-01T00:00:00', '+002024-03-01T10:00:00Z', '-000001-01-01T00:00:00Z',
+  '2024-03-01T24:00:00',
+  '2024-03-01T24:00',
+  '2024-03-01T24:00:00Z',
+  '2024-03-01T23:59:60',
+  '2016-12-31T23:59:60Z',
+  '0000-01-01T00:00:00',
+  '0000-01-01T00:00:00Z',
+  '10000-01-01T00:00:00',
+  '+002024-03-01T10:00:00Z',
+  '-000001-01-01T00:00:00Z',
   // Offsets out of range or malformed.
-  '2024-03-01T10:00:00+14:01', '2024-03-01T10:00:00+15:00', '2024-03-01T10:00:00-14:30', '2024-03-01T10:00:00+99:99',
-  '2024-03-01T10:00:00+15', '2024-03-01T10:00:00+05:60', '2024-03-01T10:00:00+0560', '2024-03-01T10:00:00+1',
-  '2024-03-01T10:00:00+01:0', '2024-03-01T10:00:00+010', '2024-03-01T10:00:00+01:00:00', '2024-03-01T10:00:00+01:00Z',
-  '2024-03-01T10:00:00+01:00[Europe/Paris]', '2024-03-01T10:00:00 +01:00', '2024-03-01T10:00:00UTC', '2024-03-01T10:00:00GMT',
+  '2024-03-01T10:00:00+14:01',
+  '2024-03-01T10:00:00+15:00',
+  '2024-03-01T10:00:00-14:30',
+  '2024-03-01T10:00:00+99:99',
+  '2024-03-01T10:00:00+15',
+  '2024-03-01T10:00:00+05:60',
+  '2024-03-01T10:00:00+0560',
+  '2024-03-01T10:00:00+1',
+  '2024-03-01T10:00:00+01:0',
+  '2024-03-01T10:00:00+010',
+  '2024-03-01T10:00:00+01:00:00',
+  '2024-03-01T10:00:00+01:00Z',
+  '2024-03-01T10:00:00+01:00[Europe/Paris]',
+  '2024-03-01T10:00:00 +01:00',
+  '2024-03-01T10:00:00UTC',
+  '2024-03-01T10:00:00GMT',
   // Out of 0001..9999 once in UTC.
-  '0001-01-01T00:30:00+01:00', '0001-01-01T00:00:00+00:01', '9999-12-31T23:00:00-01:00', '9999-12-31T23:59:59.9999999-05:00',
+  '0001-01-01T00:30:00+01:00',
+  '0001-01-01T00:00:00+00:01',
+  '9999-12-31T23:00:00-01:00',
+  '9999-12-31T23:59:59.9999999-05:00',
   // Strict spelling: only `T` and `Z`, extended format, `.` fraction after seconds.
-  '2024-03-01 10:00:00', '2024-03-01 10:00:00Z', '2024-03-01t10:00:00', '2024-03-01T10:00:00z', '2024-03-01T10:00:00,5Z',
-  '20240301T100000Z', '20240301T10:00:00Z', '2024-03-01T1000', '2024-03-01T10:0000', '2024-061T10:00:00', '2024-W09-5T10:00:00',
-  '2024-03-01T10', '2024-03-01T10Z', '2024-03-01T10:00.5', '2024-03-01T10:00:00.', '2024-03-01T10:00:00.Z', '2024-3-01T10:00:00',
-  '2024-03-1T10:00:00', '2024-03-01T1:00:00', '2024-03-01T10:00:0', '2024-03-01T10:00:00.1234567+01:00:00',
+  '2024-03-01 10:00:00',
+  '2024-03-01 10:00:00Z',
+  '2024-03-01t10:00:00',
+  '2024-03-01T10:00:00z',
+  '2024-03-01T10:00:00,5Z',
+  '20240301T100000Z',
+  '20240301T10:00:00Z',
+  '2024-03-01T1000',
+  '2024-03-01T10:0000',
+  '2024-061T10:00:00',
+  '2024-W09-5T10:00:00',
+  '2024-03-01T10',
+  '2024-03-01T10Z',
+  '2024-03-01T10:00.5',
+  '2024-03-01T10:00:00.',
+  '2024-03-01T10:00:00.Z',
+  '2024-3-01T10:00:00',
+  '2024-03-1T10:00:00',
+  '2024-03-01T1:00:00',
+  '2024-03-01T10:00:0',
+  '2024-03-01T10:00:00.1234567+01:00:00',
   // Whitespace, control characters, non-ASCII digits.
-  ' 2024-03-01T10:00:00Z', '2024-03-01T10:00:00Z ', '2024-03-01T10:00:00Z\n', '\n2024-03-01T10:00:00', '2024-03-01T10:00:00\t',
-  'a\u0000b', '\u0000', '2024-03-01T10:00:00\u0000', '2024-03-01T10:00:00Z\u0000', '\u00002024-03-01T10:00:00',
-  '2024-03-01T10:00:00.12\u00003', '٢٠٢٤-03-01T10:00:00', '２０２４-03-01T10:00:00', '2024-03-01T10:00:00\uD800',
+  ' 2024-03-01T10:00:00Z',
+  '2024-03-01T10:00:00Z ',
+  '2024-03-01T10:00:00Z\n',
+  '\n2024-03-01T10:00:00',
+  '2024-03-01T10:00:00\t',
+  'a\u0000b',
+  '\u0000',
+  '2024-03-01T10:00:00\u0000',
+  '2024-03-01T10:00:00Z\u0000',
+  '\u00002024-03-01T10:00:00',
+  '2024-03-01T10:00:00.12\u00003',
+  '٢٠٢٤-03-01T10:00:00',
+  '２０２４-03-01T10:00:00',
+  '2024-03-01T10:00:00\uD800',
 ];
 
 describe('normalizeDateTime: the rule, case by case', () => {
@@ -130,12 +200,17 @@ function generate(random: () => number): Generated {
   let ruleRejects = false;
   const yearBand = random();
   let year =
-    yearBand < 0.1 ? int(1, 99) :
-    yearBand < 0.2 ? int(100, 1599) :
-    yearBand < 0.35 ? int(1600, 1969) :
-    yearBand < 0.85 ? int(1970, 2100) :
-    yearBand < 0.95 ? int(2101, 9998) :
-    pick([1, 9999]);
+    yearBand < 0.1
+      ? int(1, 99)
+      : yearBand < 0.2
+        ? int(100, 1599)
+        : yearBand < 0.35
+          ? int(1600, 1969)
+          : yearBand < 0.85
+            ? int(1970, 2100)
+            : yearBand < 0.95
+              ? int(2101, 9998)
+              : pick([1, 9999]);
   if (random() < 0.005) {
     year = 0;
     ruleRejects = true;
@@ -152,8 +227,11 @@ function generate(random: () => number): Generated {
     ruleRejects = true;
   }
   const withSeconds = random() < 0.9;
-  const fraction = withSeconds && random() < 0.6 ? Array.from({ length: pick([1, 2, 3, 4, 6, 7, 7, 7, 9]) }, () => String(int(0, 9))).join('') : '';
-  let zone = '';
+  const fraction =
+    withSeconds && random() < 0.6
+      ? Array.from({ length: pick([1, 2, 3, 4, 6, 7, 7, 7, 9]) }, () => String(int(0, 9))).join('')
+      : '';
+  let zone: string;
   const z = random();
   if (z < 0.2) {
     zone = '';
@@ -175,11 +253,14 @@ function generate(random: () => number): Generated {
     const sign = random() < 0.5 ? '+' : '-';
     const form = random();
     zone =
-      form < 0.6 ? `${sign}${pad(oh, 2)}:${pad(om, 2)}` :
-      form < 0.8 || om !== 0 ? `${sign}${pad(oh, 2)}${pad(om, 2)}` :
-      `${sign}${pad(oh, 2)}`;
+      form < 0.6
+        ? `${sign}${pad(oh, 2)}:${pad(om, 2)}`
+        : form < 0.8 || om !== 0
+          ? `${sign}${pad(oh, 2)}${pad(om, 2)}`
+          : `${sign}${pad(oh, 2)}`;
   }
-  const time = `${pad(hour, 2)}:${pad(minute, 2)}` + (withSeconds ? `:${pad(second, 2)}` + (fraction ? `.${fraction}` : '') : '');
+  const time =
+    `${pad(hour, 2)}:${pad(minute, 2)}` + (withSeconds ? `:${pad(second, 2)}` + (fraction ? `.${fraction}` : '') : '');
   return { s: `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time}${zone}`, fraction, ruleRejects };
 }
 
@@ -214,7 +295,20 @@ describe('normalizeDateTime against luxon (property test)', () => {
 
   it('matches luxon across month, year and leap-day boundaries (grid)', () => {
     const years = [1, 2, 4, 99, 100, 101, 400, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 9998, 9999];
-    const offsets = ['+14:00', '-14:00', '+13:59', '-13:59', '+00:30', '-00:30', '+01', '-01', '+0545', '-0930', 'Z', ''];
+    const offsets = [
+      '+14:00',
+      '-14:00',
+      '+13:59',
+      '-13:59',
+      '+00:30',
+      '-00:30',
+      '+01',
+      '-01',
+      '+0545',
+      '-0930',
+      'Z',
+      '',
+    ];
     let checked = 0;
     for (const year of years) {
       for (let month = 1; month <= 12; month++) {
@@ -249,14 +343,39 @@ describe('normalizeDateTime against luxon (property test)', () => {
 
   it('agrees with normalizeDateTimeWithLuxon on mutated (mostly malformed) inputs', () => {
     const mutate = rng(42);
-    const alphabet = ['0', '1', '2', '4', '5', '6', '9', '-', '+', ':', '.', ',', 'T', 't', 'Z', 'z', ' ', 'W', '\u0000'];
+    const alphabet = [
+      '0',
+      '1',
+      '2',
+      '4',
+      '5',
+      '6',
+      '9',
+      '-',
+      '+',
+      ':',
+      '.',
+      ',',
+      'T',
+      't',
+      'Z',
+      'z',
+      ' ',
+      'W',
+      '\u0000',
+    ];
     let disagreements: string[] = [];
     for (let i = 0; i < 6000; i++) {
       const base = cases[i % cases.length].s;
       const at = Math.floor(mutate() * (base.length + 1));
       const ch = alphabet[Math.floor(mutate() * alphabet.length)];
       const op = mutate();
-      const s = op < 0.4 ? base.slice(0, at) + ch + base.slice(at + 1) : op < 0.7 ? base.slice(0, at) + ch + base.slice(at) : base.slice(0, at) + base.slice(at + 1);
+      const s =
+        op < 0.4
+          ? base.slice(0, at) + ch + base.slice(at + 1)
+          : op < 0.7
+            ? base.slice(0, at) + ch + base.slice(at)
+            : base.slice(0, at) + base.slice(at + 1);
       if (normalizeDateTime(s) !== normalizeDateTimeWithLuxon(s)) disagreements.push(s);
     }
     disagreements = disagreements.slice(0, 10);
@@ -361,7 +480,10 @@ describe('normalizeRecord', () => {
   });
 
   it('keeps a JSON "__proto__" key an ordinary key', () => {
-    const input = JSON.parse('{"__proto__": "2024-03-01T10:00:00+01:00", "x": "2024-03-01T10:00:00"}') as Record<string, unknown>;
+    const input = JSON.parse('{"__proto__": "2024-03-01T10:00:00+01:00", "x": "2024-03-01T10:00:00"}') as Record<
+      string,
+      unknown
+    >;
     const { value } = normalizeRecord(input);
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(Object.prototype.hasOwnProperty.call(value, '__proto__')).toBe(true);
@@ -416,6 +538,7 @@ describe('normalizeRecord', () => {
 
   it('handles sparse arrays and shared subtrees', () => {
     const shared = { at: '2024-03-01T10:00:00+01:00' };
+    // eslint-disable-next-line no-sparse-arrays -- the hole is what this test is about
     const input = [shared, , shared, 'x'];
     const { value, changed } = normalizeRecord(input);
     expect(changed).toBe(2);
@@ -446,6 +569,8 @@ describe('ONECORE_NAIVE_TZ: date-times without an offset in a configured zone', 
   it('is validated at start-up', () => {
     expect(readConfig({ ONECORE_NAIVE_TZ: 'Europe/Zurich' }).naiveTz).toBe('Europe/Zurich');
     expect(readConfig({}).naiveTz).toBe('UTC');
-    expect(() => readConfig({ ONECORE_NAIVE_TZ: 'Mars/Olympus' })).toThrow(/ONECORE_NAIVE_TZ must be an IANA time zone/);
+    expect(() => readConfig({ ONECORE_NAIVE_TZ: 'Mars/Olympus' })).toThrow(
+      /ONECORE_NAIVE_TZ must be an IANA time zone/,
+    );
   });
 });

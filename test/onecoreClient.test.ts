@@ -14,7 +14,16 @@ import { nextFromLinkHeader, parseNext, parsePage, readEnvelope } from '../src/o
 import { parseRetryAfter } from '../src/onecore/retry.js';
 import { excerpt } from '../src/onecore/secrets.js';
 import {
-  BadRequest, Forbidden, NetworkError, NotFound, OneCoreError, PagingLoop, ProtocolError, RateLimited, ServerError, isTransient,
+  BadRequest,
+  Forbidden,
+  NetworkError,
+  NotFound,
+  OneCoreError,
+  PagingLoop,
+  ProtocolError,
+  RateLimited,
+  ServerError,
+  isTransient,
 } from '../src/onecore/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { SecretScan, caught } from './helpers/secretScan.js';
@@ -38,12 +47,22 @@ interface Conn {
 const open: Conn[] = [];
 
 /** A simulator, its refresh token stored as `token set` would, and a client (no rate cap, quick retries). */
-async function connect(simOptions: SimulatorOptions = {}, clientOptions: Partial<OneCoreClientOptions> = {}): Promise<Conn> {
+async function connect(
+  simOptions: SimulatorOptions = {},
+  clientOptions: Partial<OneCoreClientOptions> = {},
+): Promise<Conn> {
   const sim = await startSimulator({ records: 40, pageSize: 10, ...simOptions });
   scan.token(sim.refreshToken);
   await storeRefreshToken(db.pool, sim.refreshToken, 'test');
   const tokens = createTokenService({ pool: db.pool, baseUrl: sim.url, log });
-  const client = createOneCoreClient({ baseUrl: sim.url, tokens, log, retry: { baseMs: 20, capMs: 200 }, timeoutMs: 5_000, ...clientOptions });
+  const client = createOneCoreClient({
+    baseUrl: sim.url,
+    tokens,
+    log,
+    retry: { baseMs: 20, capMs: 200 },
+    timeoutMs: 5_000,
+    ...clientOptions,
+  });
   const conn = { sim, tokens, client };
   open.push(conn);
   return conn;
@@ -61,7 +80,9 @@ afterEach(async () => {
 
 async function walkIds(client: OneCoreClient, endpoint: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const page of walkPages(client, endpoint, null)) for (const r of page.records) ids.push(String((r as Record<string, unknown>).id ?? (r as Record<string, unknown>).Id));
+  for await (const page of walkPages(client, endpoint, null))
+    for (const r of page.records)
+      ids.push(String((r as Record<string, unknown>).id ?? (r as Record<string, unknown>).Id));
   return ids;
 }
 
@@ -90,15 +111,33 @@ describe('page parsing', () => {
 
   it('finds the record array by shape, reads metadata in any casing, and names what is wrong', () => {
     const ctx = { endpoint: 'orders', cursor: 'c0' };
-    expect(parsePage({ Data: [{ id: 1 }], Metadata: { HasNext: true, Next: '?after=c1' } }, ctx)).toEqual({ records: [{ id: 1 }], cursor: 'c0', next: 'c1', hasNext: true });
-    expect(parsePage({ items: [], metadata: { hasNext: false, next: null } }, ctx)).toEqual({ records: [], cursor: 'c0', next: null, hasNext: false });
-    expect(() => parsePage({ items: [], errors: [], metadata: { hasNext: false } }, ctx)).toThrow(/several array properties \(items, errors\)/);
-    expect(parsePage({ items: [1], errors: [], metadata: { hasNext: false } }, { ...ctx, recordsKey: 'Items' }).records).toEqual([1]);
+    expect(parsePage({ Data: [{ id: 1 }], Metadata: { HasNext: true, Next: '?after=c1' } }, ctx)).toEqual({
+      records: [{ id: 1 }],
+      cursor: 'c0',
+      next: 'c1',
+      hasNext: true,
+    });
+    expect(parsePage({ items: [], metadata: { hasNext: false, next: null } }, ctx)).toEqual({
+      records: [],
+      cursor: 'c0',
+      next: null,
+      hasNext: false,
+    });
+    expect(() => parsePage({ items: [], errors: [], metadata: { hasNext: false } }, ctx)).toThrow(
+      /several array properties \(items, errors\)/,
+    );
+    expect(
+      parsePage({ items: [1], errors: [], metadata: { hasNext: false } }, { ...ctx, recordsKey: 'Items' }).records,
+    ).toEqual([1]);
     expect(() => parsePage({ count: 3, metadata: { hasNext: false } }, ctx)).toThrow(ProtocolError);
-    expect(() => parsePage({ items: [], metadata: { hasNext: true, next: null } }, ctx)).toThrow(/hasNext is true but metadata.next is null/);
+    expect(() => parsePage({ items: [], metadata: { hasNext: true, next: null } }, ctx)).toThrow(
+      /hasNext is true but metadata.next is null/,
+    );
     // A bare array is one complete page, unless a Link header names the next one.
     expect(parsePage([{ id: 1 }], ctx)).toEqual({ records: [{ id: 1 }], cursor: 'c0', next: null, hasNext: false });
-    expect(parsePage([{ id: 1 }], { ...ctx, link: '<https://shop.example.com/api/v2/orders?after=c9>; rel="next"' })).toMatchObject({ next: 'c9', hasNext: true });
+    expect(
+      parsePage([{ id: 1 }], { ...ctx, link: '<https://shop.example.com/api/v2/orders?after=c9>; rel="next"' }),
+    ).toMatchObject({ next: 'c9', hasNext: true });
     expect(() => parsePage('text', ctx)).toThrow(/is string, not a V2 page/);
     expect(() => parsePage({ items: [] }, ctx)).toThrow(/no metadata.hasNext/);
   });
@@ -141,7 +180,10 @@ describe('client against the simulator', () => {
   });
 
   it('sends the page-size parameter only when both halves are configured', async () => {
-    const { sim, client } = await connect({}, { endpointOptions: { orders: { pageSizeParam: 'pageSize', pageSize: 7 }, products: { pageSize: 3 } } });
+    const { sim, client } = await connect(
+      {},
+      { endpointOptions: { orders: { pageSizeParam: 'pageSize', pageSize: 7 }, products: { pageSize: 3 } } },
+    );
     expect((await client.fetchPage('orders', null)).records).toHaveLength(7);
     expect((await client.fetchPage('products', null)).records).toHaveLength(10);
     expect(sim.stats().badRequests).toBe(0);
@@ -190,7 +232,11 @@ describe('client against the simulator', () => {
 
   it('completes a walk under 10% injected 429/5xx/reset/truncated faults with every record', async () => {
     const { sim, client } = await connect({ records: { orders: 400 }, seed: 11 });
-    sim.faults.set({ rate: 0.1, kinds: ['429', '500', '502', '503', 'reset', 'truncated', 'html', 'empty', 'malformed'], retryAfter: 1 });
+    sim.faults.set({
+      rate: 0.1,
+      kinds: ['429', '500', '502', '503', 'reset', 'truncated', 'html', 'empty', 'malformed'],
+      retryAfter: 1,
+    });
     const ids = await walkIds(client, 'orders');
     expect(ids).toEqual(truthIds(sim, 'orders'));
     const injected = Object.values(sim.stats().faultsInjected).reduce((a, b) => a + b, 0);
@@ -275,7 +321,12 @@ describe('client against the simulator', () => {
     const { sim, tokens } = await connect();
     await tokens.getAccessToken();
     const clients = [0, 1].map(() =>
-      createOneCoreClient({ baseUrl: sim.url, tokens, log, rateLimiter: createRateLimiter({ pool: db.pool, maxRps: 20, key: 'rate-test' }) }),
+      createOneCoreClient({
+        baseUrl: sim.url,
+        tokens,
+        log,
+        rateLimiter: createRateLimiter({ pool: db.pool, maxRps: 20, key: 'rate-test' }),
+      }),
     );
     const started = Date.now();
     await Promise.all(clients.flatMap((c) => Array.from({ length: 20 }, () => c.fetchPage('orders', null))));
@@ -302,14 +353,41 @@ describe('envelope variants (readEnvelope)', () => {
   it('reads records at a dotted path or one level down, metadata under meta/pagination/pageInfo, nextCursor/endCursor and Link headers', () => {
     expect(readEnvelope({ result: { items: [1, 2] }, meta: { hasNext: true, next: 'c1' } }, ctx)).toEqual({
       page: { records: [1, 2], cursor: null, next: 'c1', hasNext: true },
-      shape: { recordsPath: 'result.items', metaKey: 'meta', metaFields: ['hasNext', 'next'], nextField: 'next', nextForm: 'bare cursor' },
+      shape: {
+        recordsPath: 'result.items',
+        metaKey: 'meta',
+        metaFields: ['hasNext', 'next'],
+        nextField: 'next',
+        nextForm: 'bare cursor',
+      },
     });
-    expect(parsePage({ Result: { Items: [1], Other: [2] }, Meta: { HasNext: false } }, { ...ctx, recordsKey: 'result.items' }).records).toEqual([1]);
-    expect(() => parsePage({ result: { items: [1], other: [2] }, meta: { hasNext: false } }, ctx)).toThrow(/several array properties \(result.items, result.other\).*dotted path/);
-    expect(parsePage({ data: [1], pagination: { nextCursor: 'n+/=' } }, ctx)).toMatchObject({ next: 'n+/=', hasNext: true });
-    expect(parsePage({ data: [1], pageInfo: { hasNextPage: true, endCursor: 'e1' } }, ctx)).toMatchObject({ next: 'e1', hasNext: true });
-    expect(parsePage({ data: [1], pageInfo: { hasNextPage: false, endCursor: 'e1' } }, ctx)).toMatchObject({ hasNext: false });
-    const linked = readEnvelope({ items: [1], metadata: { hasNext: true } }, { ...ctx, link: '<https://s.example/api/v2/orders?before=a>; rel="prev", <https://s.example/api/v2/orders?after=%2B%2F>; rel="next"' });
+    expect(
+      parsePage(
+        { Result: { Items: [1], Other: [2] }, Meta: { HasNext: false } },
+        { ...ctx, recordsKey: 'result.items' },
+      ).records,
+    ).toEqual([1]);
+    expect(() => parsePage({ result: { items: [1], other: [2] }, meta: { hasNext: false } }, ctx)).toThrow(
+      /several array properties \(result.items, result.other\).*dotted path/,
+    );
+    expect(parsePage({ data: [1], pagination: { nextCursor: 'n+/=' } }, ctx)).toMatchObject({
+      next: 'n+/=',
+      hasNext: true,
+    });
+    expect(parsePage({ data: [1], pageInfo: { hasNextPage: true, endCursor: 'e1' } }, ctx)).toMatchObject({
+      next: 'e1',
+      hasNext: true,
+    });
+    expect(parsePage({ data: [1], pageInfo: { hasNextPage: false, endCursor: 'e1' } }, ctx)).toMatchObject({
+      hasNext: false,
+    });
+    const linked = readEnvelope(
+      { items: [1], metadata: { hasNext: true } },
+      {
+        ...ctx,
+        link: '<https://s.example/api/v2/orders?before=a>; rel="prev", <https://s.example/api/v2/orders?after=%2B%2F>; rel="next"',
+      },
+    );
     expect(linked.page).toMatchObject({ next: '+/', hasNext: true });
     expect(linked.shape).toMatchObject({ nextField: 'Link', nextForm: 'url' });
     expect(() => parsePage({ items: [1], metadata: { hasNext: true } }, ctx)).toThrow(/no cursor to follow/);

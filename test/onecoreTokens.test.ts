@@ -11,7 +11,6 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../src/si
 import { createOneCoreClient } from '../src/onecore/client.js';
 import { createTokenService, type TokenService, type TokenServiceOptions } from '../src/onecore/tokenService.js';
 import { readCredentials, storeRefreshToken } from '../src/onecore/credentialsStore.js';
-import { walkPages } from '../src/onecore/pager.js';
 import { AUTH_FAILED_MESSAGE, AuthFailed, Unauthorized } from '../src/onecore/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { ROOT, runCli } from './helpers/cli.js';
@@ -83,7 +82,11 @@ function worker(sim: Simulator, env: Record<string, string>): Child {
           if (lines.some(predicate)) resolve();
           else waiters.push(check);
         };
-        c.done.then(() => (lines.some(predicate) ? resolve() : reject(new Error(`worker ended without the expected output: ${c.stderr.slice(-2000)}`))));
+        c.done.then(() =>
+          lines.some(predicate)
+            ? resolve()
+            : reject(new Error(`worker ended without the expected output: ${c.stderr.slice(-2000)}`)),
+        );
         check();
       }),
   };
@@ -184,12 +187,22 @@ describe('one renewal for the whole fleet', () => {
 
 describe('rotation', () => {
   it('rotation during long walks in two processes: the newest refresh token is in Postgres, a restart continues, nothing refused', async () => {
-    const sim = await simulator({ records: { orders: 100, products: 100, invoices: 6 }, pageSize: 4, accessTokenTtlSeconds: 1, rotateAfterSeconds: 1, latencyMs: 150 });
+    const sim = await simulator({
+      records: { orders: 100, products: 100, invoices: 6 },
+      pageSize: 4,
+      accessTokenTtlSeconds: 1,
+      rotateAfterSeconds: 1,
+      latencyMs: 150,
+    });
     await storeRefreshToken(db.pool, sim.refreshToken, 'test');
-    const walkers = ['orders', 'products'].map((endpoint) => worker(sim, { WORKER_MODE: 'walk', WORKER_ENDPOINT: endpoint }));
+    const walkers = ['orders', 'products'].map((endpoint) =>
+      worker(sim, { WORKER_MODE: 'walk', WORKER_ENDPOINT: endpoint }),
+    );
     const exits = await Promise.all(walkers.map((w) => w.done));
     expect(exits.map((e) => e.code)).toEqual([0, 0]);
-    expect(result<{ ids: string[] }>(walkers[0]!).ids).toEqual(sim.truth('orders').map((r) => (r as { id: string }).id));
+    expect(result<{ ids: string[] }>(walkers[0]!).ids).toEqual(
+      sim.truth('orders').map((r) => (r as { id: string }).id),
+    );
     expect(result<{ ids: string[] }>(walkers[1]!).ids).toHaveLength(100);
 
     const stats = sim.stats();
@@ -252,7 +265,11 @@ describe('a renewal whose commit was lost', () => {
     await storeRefreshToken(db.pool, sim.refreshToken, 'test');
     // Someone renews with our token outside our code (a lost commit, or a second installation): the shop rotates.
     sim.rotateNow();
-    const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: sim.refreshToken }) });
+    const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: sim.refreshToken }),
+    });
     expect(res.status).toBe(200);
     scan.token(((await res.json()) as { accessToken: string }).accessToken, sim.refreshToken);
     sim.resetStats();
@@ -311,7 +328,14 @@ describe('a renewal whose commit was lost', () => {
   it('a second 401 after renewing is Unauthorized, not a loop', async () => {
     const sim = await simulator();
     // A token source that always hands out a token the shop refuses.
-    const client = createOneCoreClient({ baseUrl: sim.url, tokens: { getAccessToken: async () => 'CfDJ8-not-a-real-token-aaaaaaaaaaaaa', onUnauthorized: async () => 'CfDJ8-not-a-real-token-bbbbbbbbbbbbb' }, log });
+    const client = createOneCoreClient({
+      baseUrl: sim.url,
+      tokens: {
+        getAccessToken: async () => 'CfDJ8-not-a-real-token-aaaaaaaaaaaaa',
+        onUnauthorized: async () => 'CfDJ8-not-a-real-token-bbbbbbbbbbbbb',
+      },
+      log,
+    });
     const err = await caught(() => client.fetchPage('orders', null));
     await client.close();
     scan.text(err);

@@ -17,9 +17,13 @@ describe('sync progress with an ETA', () => {
     // A backfill from a cursor is not a complete walk.
     const first = await stack.walk('orders', 'mirror');
     expect(first.status).toBe('succeeded');
-    const { rows } = await stack.db.pool.query(`select cursor from onecore_sync.checkpoints where endpoint = 'orders' and mode = 'incremental'`);
+    const { rows } = await stack.db.pool.query(
+      `select cursor from onecore_sync.checkpoints where endpoint = 'orders' and mode = 'incremental'`,
+    );
     await stack.walk('orders', 'backfill', { from: rows[0].cursor, requestId: 'r1' });
-    expect(await lastCompleteWalkRecords(stack.db.pool, ['orders', 'products'])).toEqual(new Map([['orders', stack.sim.truth('orders').length]]));
+    expect(await lastCompleteWalkRecords(stack.db.pool, ['orders', 'products'])).toEqual(
+      new Map([['orders', stack.sim.truth('orders').length]]),
+    );
   });
 
   it('shows the share done and the time left on a terminal', async () => {

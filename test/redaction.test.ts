@@ -37,9 +37,13 @@ describe('secret redaction', () => {
   });
 
   it('still redacts what it did', () => {
-    expect(redactSecrets('Authorization: PublicApiV2 CfDJ8abcdefghijklmnopqrstuvwxyz')).toBe('Authorization: PublicApiV2 [redacted]');
+    expect(redactSecrets('Authorization: PublicApiV2 CfDJ8abcdefghijklmnopqrstuvwxyz')).toBe(
+      'Authorization: PublicApiV2 [redacted]',
+    );
     expect(redactSecrets('auth: Bearer abcdefghijklmnop0123')).toBe('auth: Bearer [redacted]');
-    expect(redactSecrets('{"refreshToken": "sim-refresh-abc", "accessToken":"xyz"}')).toBe('{"refreshToken": "[redacted]", "accessToken":"[redacted]"}');
+    expect(redactSecrets('{"refreshToken": "sim-refresh-abc", "accessToken":"xyz"}')).toBe(
+      '{"refreshToken": "[redacted]", "accessToken":"[redacted]"}',
+    );
     expect(redactSecrets('a=1&refresh_token=abc&b=2')).toBe('a=1&refresh_token="[redacted]"&b=2');
     expect(redactSecrets('id CfDJ8xxxxxxxxyy end')).toBe('id [redacted] end');
     expect(redactSecrets('id CfDJ8xxx end')).toBe('id CfDJ8xxx end');
@@ -48,7 +52,9 @@ describe('secret redaction', () => {
     expect(redactSecrets(`x ${opaque} y`, { opaque: true })).toBe('x [redacted] y');
     expect(redactSecrets(`x ${opaque.slice(1)} y`, { opaque: true })).toBe(`x ${opaque.slice(1)} y`);
     // Words that merely contain the keywords stay.
-    expect(redactSecrets('tokens: 3, Bearers are fine, no colon token here')).toBe('tokens: 3, Bearers are fine, no colon token here');
+    expect(redactSecrets('tokens: 3, Bearers are fine, no colon token here')).toBe(
+      'tokens: 3, Bearers are fine, no colon token here',
+    );
     expect(excerpt('<html>' + 'ab '.repeat(MB / 3) + '</html>')).toHaveLength(200);
   });
 });

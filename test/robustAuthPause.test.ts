@@ -39,7 +39,11 @@ describe('robustness: an authentication pause heals by itself', () => {
   });
 
   it('paused by a 401 JSON refusal, resumed by the slow re-try once the shop accepts the token again; no token set', async () => {
-    hostile.always('/renewtokens', { status: 401, headers: { 'content-type': 'application/json' }, body: '{"message":"Refresh token is invalid"}' });
+    hostile.always('/renewtokens', {
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Refresh token is invalid"}',
+    });
     worker = await startWorker(stack.env);
     await sleepUntil(() => testQueue.queue.isPaused(), { timeoutMs: 60_000, what: 'the queue to pause' });
     const paused = await stack.db.pool.query(`select auth_failed_at from onecore_sync.credentials`);
@@ -47,11 +51,19 @@ describe('robustness: an authentication pause heals by itself', () => {
 
     // Whatever refused us is gone.
     hostile.always('/renewtokens', null);
-    await sleepUntil(async () => !(await testQueue.queue.isPaused()), { timeoutMs: 60_000, what: 'the queue to resume by itself' });
-    await sleepUntil(async () => {
-      const { rows } = await stack.db.pool.query(`select count(*)::int as n from onecore_sync.sync_runs where status = 'succeeded'`);
-      return rows[0].n > 0;
-    }, { timeoutMs: 60_000, what: 'a successful run after the pause' });
+    await sleepUntil(async () => !(await testQueue.queue.isPaused()), {
+      timeoutMs: 60_000,
+      what: 'the queue to resume by itself',
+    });
+    await sleepUntil(
+      async () => {
+        const { rows } = await stack.db.pool.query(
+          `select count(*)::int as n from onecore_sync.sync_runs where status = 'succeeded'`,
+        );
+        return rows[0].n > 0;
+      },
+      { timeoutMs: 60_000, what: 'a successful run after the pause' },
+    );
     const { rows } = await stack.db.pool.query(`select auth_failed_at from onecore_sync.credentials`);
     expect(rows[0].auth_failed_at).toBeNull();
     expect(worker.logs().some((l) => /accepts the refresh token we hold again/.test(String(l.msg)))).toBe(true);

@@ -58,18 +58,28 @@ describe('robustness: Postgres restarts mid-walk', () => {
     const trig = await runCli(['trigger', 'mirror'], env);
     expect(trig.code, trig.stderr).toBe(0);
 
-    await sleepUntil(async () => {
-      const { rows } = await pool.query(`select count(*)::int as n from onecore_sync.sync_runs where mode = 'mirror' and status = 'running' and pages >= 3`);
-      return rows[0].n > 0;
-    }, { timeoutMs: 60_000, what: 'a mirror to be under way' });
+    await sleepUntil(
+      async () => {
+        const { rows } = await pool.query(
+          `select count(*)::int as n from onecore_sync.sync_runs where mode = 'mirror' and status = 'running' and pages >= 3`,
+        );
+        return rows[0].n > 0;
+      },
+      { timeoutMs: 60_000, what: 'a mirror to be under way' },
+    );
 
     await pgServer.restart({ downMs: 1000 });
     expect(worker.child.exitCode, worker.stderr()).toBeNull();
 
-    await sleepUntil(async () => {
-      const { rows } = await pool.query(`select count(*)::int as n from onecore_sync.checkpoints where mode = 'mirror' and completed_at is not null`);
-      return rows[0].n === ENDPOINTS.length;
-    }, { timeoutMs: 240_000, intervalMs: 250, what: 'both mirrors to complete after the restart' });
+    await sleepUntil(
+      async () => {
+        const { rows } = await pool.query(
+          `select count(*)::int as n from onecore_sync.checkpoints where mode = 'mirror' and completed_at is not null`,
+        );
+        return rows[0].n === ENDPOINTS.length;
+      },
+      { timeoutMs: 240_000, intervalMs: 250, what: 'both mirrors to complete after the restart' },
+    );
 
     // Still running, and it said what happened instead of dying.
     expect(worker.child.exitCode, worker.stderr()).toBeNull();
@@ -78,13 +88,17 @@ describe('robustness: Postgres restarts mid-walk', () => {
     expect(worker.logs().some((l) => /postgres connection lost/i.test(String(l.msg)))).toBe(true);
 
     // The interrupted walk failed cleanly and a later run resumed it from its checkpoint.
-    const { rows: runs } = await pool.query(`select endpoint, status, cursor_start from onecore_sync.sync_runs where mode = 'mirror' order by id`);
+    const { rows: runs } = await pool.query(
+      `select endpoint, status, cursor_start from onecore_sync.sync_runs where mode = 'mirror' order by id`,
+    );
     expect(runs.some((r) => r.status === 'failed')).toBe(true);
     expect(runs.some((r) => r.status === 'succeeded' && r.cursor_start !== null)).toBe(true);
 
     for (const e of ENDPOINTS) {
       const expected = expectedRows(sim, e);
-      const { rows } = await pool.query<{ id: string; data: unknown }>(`select id, data from onecore.${e} where deleted_at is null`);
+      const { rows } = await pool.query<{ id: string; data: unknown }>(
+        `select id, data from onecore.${e} where deleted_at is null`,
+      );
       expect(rows.length, e).toBe(expected.size);
       for (const r of rows) expect(canonicalJson(r.data), `${e}/${r.id}`).toBe(canonicalJson(expected.get(r.id)));
     }
@@ -96,7 +110,10 @@ describe('robustness: Postgres restarts mid-walk', () => {
 describe('robustness: a terminated Postgres session under sync', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: 3000, pageSize: 50, latencyMs: 25, seed: 5 }, env: { ONECORE_ENDPOINTS: 'orders', LOG_LEVEL: 'info' } });
+    stack = await startStack({
+      sim: { records: 3000, pageSize: 50, latencyMs: 25, seed: 5 },
+      env: { ONECORE_ENDPOINTS: 'orders', LOG_LEVEL: 'info' },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -109,16 +126,24 @@ describe('robustness: a terminated Postgres session under sync', () => {
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    await sleepUntil(async () => {
-      const { rows } = await stack.db.pool.query(`select count(*)::int as n from onecore_sync.sync_runs where mode = 'mirror' and status = 'running' and pages >= 3`);
-      return rows[0].n > 0;
-    }, { timeoutMs: 60_000, what: 'the mirror to be under way' });
+    await sleepUntil(
+      async () => {
+        const { rows } = await stack.db.pool.query(
+          `select count(*)::int as n from onecore_sync.sync_runs where mode = 'mirror' and status = 'running' and pages >= 3`,
+        );
+        return rows[0].n > 0;
+      },
+      { timeoutMs: 60_000, what: 'the mirror to be under way' },
+    );
 
     // Only the sessions of this test's own database, never anyone else's.
     const admin = new pg.Client({ connectionString: inject('databaseUrl') });
     await admin.connect();
     try {
-      const { rows } = await admin.query(`select pg_terminate_backend(pid) as t from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [stack.db.name]);
+      const { rows } = await admin.query(
+        `select pg_terminate_backend(pid) as t from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
+        [stack.db.name],
+      );
       expect(rows.length).toBeGreaterThan(0);
     } finally {
       await admin.end();
@@ -127,11 +152,15 @@ describe('robustness: a terminated Postgres session under sync', () => {
     const code = await exited;
     expect(code, stderr).toBe(1);
     expect(stderr).not.toMatch(/Unhandled 'error' event|\n\s+at /);
-    expect(stdout).toMatch(/^orders: Postgres connection lost: (terminating connection due to administrator command|the server or the network closed the connection)/m);
+    expect(stdout).toMatch(
+      /^orders: Postgres connection lost: (terminating connection due to administrator command|the server or the network closed the connection)/m,
+    );
 
     const again = await runCli(['sync', '--mode', 'mirror'], stack.env);
     expect(again.code, again.stderr).toBe(0);
-    const { rows: runs } = await stack.db.pool.query(`select status, cursor_start from onecore_sync.sync_runs where mode = 'mirror' order by id`);
+    const { rows: runs } = await stack.db.pool.query(
+      `select status, cursor_start from onecore_sync.sync_runs where mode = 'mirror' order by id`,
+    );
     expect(runs[0].status).toBe('failed');
     expect(runs.at(-1)!.status).toBe('succeeded');
     expect(runs.at(-1)!.cursor_start).not.toBeNull();

@@ -56,12 +56,19 @@ describe('robustness: a role without DDL rights', () => {
     const sync = await runCli(['sync', '--endpoint', 'products'], rwEnv);
     expect(sync.code, sync.stdout + sync.stderr).toBe(1);
     // The walk cannot start: the command says why, in one line.
-    expect(sync.stdout + sync.stderr).toMatch(new RegExp(`^onecore-sync: onecore."products" does not exist yet and role "${role}" may not create it \\(it lacks the CREATE privilege on schema onecore\\)`, 'm'));
+    expect(sync.stdout + sync.stderr).toMatch(
+      new RegExp(
+        `^onecore-sync: onecore."products" does not exist yet and role "${role}" may not create it \\(it lacks the CREATE privilege on schema onecore\\)`,
+        'm',
+      ),
+    );
   });
 
   it('a pending migration: one line naming the role and what to run, exit 1, no hang', async () => {
     const db = stack.db.pool;
-    const { rows: [newest] } = await db.query(`select id, hash, created_at from onecore_sync.migrations order by created_at desc limit 1`);
+    const {
+      rows: [newest],
+    } = await db.query(`select id, hash, created_at from onecore_sync.migrations order by created_at desc limit 1`);
     await db.query(`delete from onecore_sync.migrations where id = $1`, [newest.id]);
     try {
       const t0 = Date.now();
@@ -71,9 +78,17 @@ describe('robustness: a role without DDL rights', () => {
       // Before pg's pool let idle connections end the process, this sat silently for its 30 s
       // idle timeout after printing the error.
       expect(Date.now() - t0).toBeLessThan(29_000);
-      expect(lines.at(-1), sync.stderr).toMatch(new RegExp(`^onecore-sync: the database schema needs migrating and role "${role}" may not do it .*CREATE privilege.*Run \`onecore-sync migrate\` once as the owner`));
+      expect(lines.at(-1), sync.stderr).toMatch(
+        new RegExp(
+          `^onecore-sync: the database schema needs migrating and role "${role}" may not do it .*CREATE privilege.*Run \`onecore-sync migrate\` once as the owner`,
+        ),
+      );
     } finally {
-      await db.query(`insert into onecore_sync.migrations (id, hash, created_at) values ($1, $2, $3)`, [newest.id, newest.hash, newest.created_at]);
+      await db.query(`insert into onecore_sync.migrations (id, hash, created_at) values ($1, $2, $3)`, [
+        newest.id,
+        newest.hash,
+        newest.created_at,
+      ]);
     }
   });
 });

@@ -65,7 +65,11 @@ function service(p: Pool = pool, retries = 6): TokenService {
 /** A real rotation by the simulator, answered to nobody yet: what a hostile answer will carry. */
 async function rotateAtTheShop(): Promise<{ refreshToken: string; accessToken: string }> {
   sim.rotateNow();
-  const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: sim.refreshToken }) });
+  const res = await fetch(`${sim.url}/api/v2/tokens/renewtokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken: sim.refreshToken }),
+  });
   const body = (await res.json()) as { refreshToken: string; accessToken: string };
   scan.token(body.refreshToken, body.accessToken);
   return body;
@@ -74,7 +78,9 @@ async function rotateAtTheShop(): Promise<{ refreshToken: string; accessToken: s
 describe('no HTTP call inside a transaction; the rotated token is written the moment it arrives', () => {
   it('a 3 s renewal under idle_in_transaction_session_timeout = 1s: the rotated refresh token is stored and the access token works', async () => {
     await shop();
-    expect((await pool.query('show idle_in_transaction_session_timeout')).rows[0].idle_in_transaction_session_timeout).toBe('1s');
+    expect(
+      (await pool.query('show idle_in_transaction_session_timeout')).rows[0].idle_in_transaction_session_timeout,
+    ).toBe('1s');
     const before = sim.refreshToken;
     sim.rotateNow();
     sim.faults.once('slow', { endpoint: 'renewtokens', delayMs: 3000 });
@@ -109,7 +115,14 @@ describe('no HTTP call inside a transaction; the rotated token is written the mo
   ])('expiresIn %s: the answer is stored, with a sane expiry', async (_name, expiresIn) => {
     await shop();
     const real = await rotateAtTheShop();
-    hostile.script('/renewtokens', { status: 200, body: JSON.stringify({ refreshToken: real.refreshToken, accessToken: real.accessToken, ...(expiresIn !== undefined ? { expiresIn } : {}) }) });
+    hostile.script('/renewtokens', {
+      status: 200,
+      body: JSON.stringify({
+        refreshToken: real.refreshToken,
+        accessToken: real.accessToken,
+        ...(expiresIn !== undefined ? { expiresIn } : {}),
+      }),
+    });
     const t0 = Date.now();
     expect(await service().getAccessToken()).toBe(real.accessToken);
     const row = await readCredentials(pool);
@@ -122,7 +135,10 @@ describe('no HTTP call inside a transaction; the rotated token is written the mo
   it('a rotated refresh token in an answer without an access token is stored at once; the next renewal uses it', async () => {
     await shop();
     const real = await rotateAtTheShop();
-    hostile.script('/renewtokens', { status: 200, body: JSON.stringify({ refreshToken: real.refreshToken, expiresIn: 3600 }) });
+    hostile.script('/renewtokens', {
+      status: 200,
+      body: JSON.stringify({ refreshToken: real.refreshToken, expiresIn: 3600 }),
+    });
     const tokens = service();
     const err = await caught(() => tokens.getAccessToken());
     scan.text(err);
@@ -145,7 +161,11 @@ describe('only the shop can refuse a token', () => {
     await shop();
     hostile.script(
       '/renewtokens',
-      { status: 403, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>403 Forbidden</h1>nginx</body></html>' },
+      {
+        status: 403,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><body><h1>403 Forbidden</h1>nginx</body></html>',
+      },
       { status: 401, headers: { 'content-type': 'text/html' }, body: '<html>Authorization Required</html>' },
       { status: 502, headers: { 'content-type': 'text/html' }, body: '<html>Bad Gateway</html>' },
     );
@@ -157,7 +177,11 @@ describe('only the shop can refuse a token', () => {
 
   it('a proxy 403 on every attempt fails the walk as transient (retried later), never as an authentication failure', async () => {
     await shop();
-    hostile.always('/renewtokens', { status: 403, headers: { 'content-type': 'text/html' }, body: '<html>Access denied by policy</html>' });
+    hostile.always('/renewtokens', {
+      status: 403,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>Access denied by policy</html>',
+    });
     const err = await caught(() => service(pool, 2).getAccessToken());
     scan.text(err);
     expect(err).not.toBeInstanceOf(AuthFailed);
@@ -169,7 +193,11 @@ describe('only the shop can refuse a token', () => {
 
   it('a 401 JSON answer is a definite refusal (AuthFailed, recorded); while paused the held tokens are tried again on the slow schedule', async () => {
     await shop();
-    hostile.always('/renewtokens', { status: 401, headers: { 'content-type': 'application/json' }, body: '{"message":"Refresh token is invalid"}' });
+    hostile.always('/renewtokens', {
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Refresh token is invalid"}',
+    });
     const tokens = service();
     expect(await caught(() => tokens.getAccessToken())).toBeInstanceOf(AuthFailed);
     expect((await readCredentials(pool))?.authFailedAt).not.toBeNull();

@@ -45,7 +45,11 @@ async function request(url: string, init: RequestInit = {}): Promise<Res> {
   return { status: r.status, headers: r.headers, text, json };
 }
 
-function renew(sim: Simulator, body: unknown = { refreshToken: sim.refreshToken }, path = '/api/v2/tokens/renewtokens'): Promise<Res> {
+function renew(
+  sim: Simulator,
+  body: unknown = { refreshToken: sim.refreshToken },
+  path = '/api/v2/tokens/renewtokens',
+): Promise<Res> {
   return request(sim.url + path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -66,7 +70,12 @@ function get(sim: Simulator, pathAndQuery: string, token?: string, scheme = 'Pub
 }
 
 /** Follow `next` links ("after=…") from the first page to the end. */
-async function walk(sim: Simulator, endpoint: string, token: string, query = ''): Promise<{ records: any[]; pages: number }> {
+async function walk(
+  sim: Simulator,
+  endpoint: string,
+  token: string,
+  query = '',
+): Promise<{ records: any[]; pages: number }> {
   const records: any[] = [];
   let pages = 0;
   let link: string | null = null;
@@ -258,19 +267,32 @@ describe('paging', () => {
     expect(cursor).toMatch(/=/);
     expect(next).toContain('%2B');
     expect(decodeCursor(cursor)).toBe(100);
-    expect((await get(sim, `/api/v2/orders?after=${encodeURIComponent(cursor)}`, token)).json.items[0].id).toBe('ord-000101');
+    expect((await get(sim, `/api/v2/orders?after=${encodeURIComponent(cursor)}`, token)).json.items[0].id).toBe(
+      'ord-000101',
+    );
     // unencoded: "+" arrives as a space
     const raw = await get(sim, `/api/v2/orders?after=${cursor}`, token);
     expect(raw.status).toBe(400);
     expect(raw.json).toEqual({ message: 'invalid cursor' });
     const tampered = cursor.slice(0, 8) + (cursor[8] === 'A' ? 'B' : 'A') + cursor.slice(9);
-    for (const bad of ['abc', '', tampered, cursor.toLowerCase(), cursor.slice(0, -1), Buffer.from('100').toString('base64')]) {
+    for (const bad of [
+      'abc',
+      '',
+      tampered,
+      cursor.toLowerCase(),
+      cursor.slice(0, -1),
+      Buffer.from('100').toString('base64'),
+    ]) {
       const b = await get(sim, `/api/v2/orders?after=${encodeURIComponent(bad)}`, token);
       expect(b.status, bad).toBe(400);
       expect(b.json).toEqual({ message: 'invalid cursor' });
     }
     expect((await get(sim, `/api/v2/orders?before=${encodeURIComponent(tampered)}`, token)).status).toBe(400);
-    const both = await get(sim, `/api/v2/orders?after=${encodeURIComponent(cursor)}&before=${encodeURIComponent(cursor)}`, token);
+    const both = await get(
+      sim,
+      `/api/v2/orders?after=${encodeURIComponent(cursor)}&before=${encodeURIComponent(cursor)}`,
+      token,
+    );
     expect(both.status).toBe(400);
     expect(sim.stats().badRequests).toBe(9);
   });
@@ -284,7 +306,11 @@ describe('paging', () => {
     const b = await get(sim, `/api/v2/ORDERS?AFTER=${link.slice('after='.length)}`, token);
     expect(b.status).toBe(200);
     expect(b.json.items[0].id).toBe('ord-000101');
-    const lowered = await get(sim, `/api/v2/orders?after=${encodeURIComponent(decodeURIComponent(link.slice(6)).toLowerCase())}`, token);
+    const lowered = await get(
+      sim,
+      `/api/v2/orders?after=${encodeURIComponent(decodeURIComponent(link.slice(6)).toLowerCase())}`,
+      token,
+    );
     expect(lowered.status).toBe(400);
   });
 
@@ -339,9 +365,11 @@ describe('paging', () => {
     expect(after[4].id).toBe('ord-000005');
     expect(after[4].modified).not.toBe(before[4].modified);
     expect(after[4].status).not.toBe(before[4].status);
-    expect(Date.parse(after[4].modified)).toBeGreaterThan(Math.max(...before.map((r) => Date.parse(r.modified.replace(/(\.\d{3})\d+/, '$1')) || 0)));
+    expect(Date.parse(after[4].modified)).toBeGreaterThan(
+      Math.max(...before.map((r) => Date.parse(r.modified.replace(/(\.\d{3})\d+/, '$1')) || 0)),
+    );
     sim.update('orders', 'ord-000006', { status: 'Cancelled', comment: 'patched' });
-    expect((sim.truth('orders')[5] as any)).toMatchObject({ id: 'ord-000006', status: 'Cancelled', comment: 'patched' });
+    expect(sim.truth('orders')[5] as any).toMatchObject({ id: 'ord-000006', status: 'Cancelled', comment: 'patched' });
 
     const p1 = await get(sim, '/api/v2/orders', token);
     expect(p1.json.items[4]).toEqual(after[4]);
@@ -356,7 +384,7 @@ describe('paging', () => {
 
     // numeric ids and PascalCase Id keys
     sim.update('databaseusages', 3, { apiCalls: -1 });
-    expect((sim.truth('databaseusages')[2] as any)).toMatchObject({ id: 3, apiCalls: -1 });
+    expect(sim.truth('databaseusages')[2] as any).toMatchObject({ id: 3, apiCalls: -1 });
     sim.remove('productimages', 'img-000001');
     expect((sim.truth('productimages')[0] as any).Id).toBe('img-000002');
   });
@@ -382,9 +410,20 @@ describe('paging', () => {
     expect((await get(sim, '/api/v2/apiusers')).status).toBe(401); // authentication comes first
     expect((await get(sim, '/api/v2/nosuchthing', token)).status).toBe(404);
     expect((await get(sim, '/api/v3/orders', token)).status).toBe(404);
-    expect((await request(sim.url + '/api/v2/orders', { method: 'POST', headers: { Authorization: `PublicApiV2 ${token}` } })).status).toBe(405);
+    expect(
+      (
+        await request(sim.url + '/api/v2/orders', {
+          method: 'POST',
+          headers: { Authorization: `PublicApiV2 ${token}` },
+        })
+      ).status,
+    ).toBe(405);
     expect((await request(sim.url + '/api/v2/tokens/renewtokens')).status).toBe(405);
-    expect(sim.endpoints.find((e) => e.name === 'apiusers')).toEqual({ name: 'apiusers', keyField: 'id', forbidden: true });
+    expect(sim.endpoints.find((e) => e.name === 'apiusers')).toEqual({
+      name: 'apiusers',
+      keyField: 'id',
+      forbidden: true,
+    });
     expect(sim.endpoints.find((e) => e.name === 'productimages')?.keyField).toBe('Id');
   });
 
@@ -401,7 +440,9 @@ describe('paging', () => {
     const sim = await start({ records: 2000 });
     const token = await accessToken(sim);
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => get(sim, `/api/v2/orders?pageSize=10&after=${encodeURIComponent(encodeCursor(i * 10))}`, token)),
+      Array.from({ length: 200 }, (_, i) =>
+        get(sim, `/api/v2/orders?pageSize=10&after=${encodeURIComponent(encodeCursor(i * 10))}`, token),
+      ),
     );
     const ids = results.flatMap((r) => r.json.items.map(keyOf));
     expect(ids).toEqual((sim.truth('orders') as any[]).map(keyOf));
@@ -641,7 +682,10 @@ describe('openapi document', () => {
   });
 
   it('is served at a configurable path, case-insensitively, with the configured envelope keys', async () => {
-    const sim = await start({ openapiPath: '/api-swagger/v2.json', envelope: { recordsKey: 'data', casing: 'pascal' } });
+    const sim = await start({
+      openapiPath: '/api-swagger/v2.json',
+      envelope: { recordsKey: 'data', casing: 'pascal' },
+    });
     expect((await get(sim, '/swagger/v2/swagger.json')).status).toBe(404);
     const doc = (await get(sim, '/API-Swagger/V2.json')).json;
     expect(doc.components.schemas.OrderPage.properties.Data.type).toBe('array');
@@ -684,13 +728,29 @@ describe('data', () => {
     for (const e of sim.endpoints.filter((x) => !x.forbidden)) {
       const recs = sim.truth(e.name) as any[];
       expect(recs.length).toBe(20);
-      for (const r of recs) expect(typeof r[e.keyField], e.name).toBe(e.name === 'databaseusages' ? 'number' : 'string');
+      for (const r of recs)
+        expect(typeof r[e.keyField], e.name).toBe(e.name === 'databaseusages' ? 'number' : 'string');
     }
     const order = sim.truth('orders')[0] as any;
     expect(order).toMatchObject({ id: 'ord-000001', orderNumber: expect.stringMatching(/^\d{4}-\d{4}$/) });
-    expect(order.totals).toEqual({ net: expect.any(Number), vat: expect.any(Number), gross: expect.any(Number), vatRate: expect.any(Number) });
-    expect(order.billingAddress).toEqual({ street: expect.any(String), zip: expect.any(String), city: expect.any(String), country: expect.any(String) });
-    expect(order.lines[0]).toMatchObject({ lineNo: 1, productId: expect.any(String), sku: expect.any(String), quantity: expect.any(Number) });
+    expect(order.totals).toEqual({
+      net: expect.any(Number),
+      vat: expect.any(Number),
+      gross: expect.any(Number),
+      vatRate: expect.any(Number),
+    });
+    expect(order.billingAddress).toEqual({
+      street: expect.any(String),
+      zip: expect.any(String),
+      city: expect.any(String),
+      country: expect.any(String),
+    });
+    expect(order.lines[0]).toMatchObject({
+      lineNo: 1,
+      productId: expect.any(String),
+      sku: expect.any(String),
+      quantity: expect.any(Number),
+    });
   });
 
   it('DATE_SAMPLES: formatDateTime reproduces each date-time form, patterns are exclusive', () => {
@@ -708,7 +768,8 @@ describe('data', () => {
     };
     for (const s of DATE_SAMPLES) {
       if (forms[s.name]) expect(formatDateTime(s.epochMs!, forms[s.name], 4567), s.name).toBe(s.value);
-      if (s.kind === 'datetime') expect(new Date(s.utc!.replace(/(\.\d{3})\d+/, '$1')).getTime(), s.name).toBe(s.epochMs);
+      if (s.kind === 'datetime')
+        expect(new Date(s.utc!.replace(/(\.\d{3})\d+/, '$1')).getTime(), s.name).toBe(s.epochMs);
       const matching = DATE_SAMPLES.filter((o) => o.pattern.test(s.value)).map((o) => o.name);
       expect(matching, s.value).toEqual([s.name]);
     }
@@ -723,7 +784,11 @@ describe('data', () => {
       else if (v && typeof v === 'object') Object.values(v).forEach(collect);
     };
     collect(sim.truth('orders'));
-    for (const s of DATE_SAMPLES) expect(strings.some((v) => s.pattern.test(v)), s.name).toBe(true);
+    for (const s of DATE_SAMPLES)
+      expect(
+        strings.some((v) => s.pattern.test(v)),
+        s.name,
+      ).toBe(true);
   });
 });
 
@@ -745,7 +810,13 @@ describe('stats and lifecycle', () => {
     st.requests.orders = 99; // a copy
     expect(sim.stats().requests.orders).toBe(2);
     sim.resetStats();
-    expect(sim.stats()).toMatchObject({ renewCalls: 0, renewRefused: 0, unauthorized: 0, badRequests: 0, rotations: 0 });
+    expect(sim.stats()).toMatchObject({
+      renewCalls: 0,
+      renewRefused: 0,
+      unauthorized: 0,
+      badRequests: 0,
+      rotations: 0,
+    });
     expect(sim.stats().requests.orders).toBe(0);
   });
 
@@ -780,9 +851,20 @@ describe('dialects, listing order and more envelope variants', () => {
     const r = await get(sim, '/api/v2/orders', token);
     expect(Object.keys(r.json)).toEqual(['Items', 'Metadata']);
     const order = r.json.Items[0];
-    expect(order).toMatchObject({ Id: 1, OrderNumber: expect.any(String), Status: expect.any(Number), ShopUserId: expect.any(Number), Created: expect.any(String) });
+    expect(order).toMatchObject({
+      Id: 1,
+      OrderNumber: expect.any(String),
+      Status: expect.any(Number),
+      ShopUserId: expect.any(Number),
+      Created: expect.any(String),
+    });
     expect(order.Lines[0]).toMatchObject({ LineNo: 1, ProductId: expect.any(Number) });
-    expect(order.BillingAddress).toEqual({ Street: expect.any(String), Zip: expect.any(String), City: expect.any(String), Country: expect.any(String) });
+    expect(order.BillingAddress).toEqual({
+      Street: expect.any(String),
+      Zip: expect.any(String),
+      City: expect.any(String),
+      Country: expect.any(String),
+    });
     expect(Object.keys(order).every((k) => /^[A-Z]/.test(k))).toBe(true);
     // update() bumps Modified and a business field, keeps the integer key
     sim.update('orders', 1);
@@ -793,7 +875,11 @@ describe('dialects, listing order and more envelope variants', () => {
     const bad = await get(sim, '/api/v2/orders?after=nope', token);
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(bad.json).toMatchObject({ title: 'One or more validation errors occurred.', status: 400, errors: { after: ['The cursor is invalid.'] } });
+    expect(bad.json).toMatchObject({
+      title: 'One or more validation errors occurred.',
+      status: 400,
+      errors: { after: ['The cursor is invalid.'] },
+    });
     const doc = (await get(sim, '/swagger/v2/swagger.json')).json;
     expect(doc.components.schemas.Order.properties.Id.type).toBe('integer');
     expect(doc.components.schemas.Order.properties.Status.type).toBe('integer');
@@ -835,7 +921,12 @@ describe('dialects, listing order and more envelope variants', () => {
     expect(ra.json.meta.next).toBe(encodeCursor(100));
     const b = await start({ records: 120, envelope: { metaKey: 'pageInfo', nextKey: 'endCursor' } });
     const rb = await get(b, '/api/v2/orders', await accessToken(b));
-    expect(rb.json.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, endCursor: encodeCursor(100), startCursor: null });
+    expect(rb.json.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      endCursor: encodeCursor(100),
+      startCursor: null,
+    });
     const c = await start({ records: 120, envelope: { metaKey: 'pagination', nextKey: 'nextCursor' } });
     const rc = await get(c, '/api/v2/orders', await accessToken(c));
     expect(rc.json.pagination.nextCursor).toBe(encodeCursor(100));
@@ -845,7 +936,9 @@ describe('dialects, listing order and more envelope variants', () => {
     const sim = await start({ records: 120, envelope: { links: 'header' } });
     const token = await accessToken(sim);
     const r = await get(sim, '/api/v2/orders', token);
-    expect(r.headers.get('link')).toBe(`<${sim.url}/api/v2/orders?after=${encodeURIComponent(encodeCursor(100))}>; rel="next"`);
+    expect(r.headers.get('link')).toBe(
+      `<${sim.url}/api/v2/orders?after=${encodeURIComponent(encodeCursor(100))}>; rel="next"`,
+    );
     expect(r.json.metadata).toEqual({ hasNext: true, hasPrevious: false });
     const bare = await start({ records: 120, envelope: { bare: true } });
     const rb = await get(bare, '/api/v2/orders', await accessToken(bare));

@@ -4,7 +4,16 @@ import { runCli } from './helpers/cli.js';
 import { sleepUntil } from './helpers/sleepUntil.js';
 import { compareWithSimulator, startStack, storedRows, type Stack } from './helpers/stack.js';
 
-const LISTS = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments', 'invoices', 'databaseusages', 'productimages'];
+const LISTS = [
+  'orders',
+  'quotations',
+  'products',
+  'shopusers',
+  'ordershipments',
+  'invoices',
+  'databaseusages',
+  'productimages',
+];
 /** The core tests run against each API dialect the simulator speaks. */
 const DIALECTS: Dialect[] = ['camel', 'pascal'];
 
@@ -81,14 +90,20 @@ describe.each(DIALECTS)('sync (%s dialect): mirror of every endpoint through the
     expect(run.code).toBe(0);
     const after = await stack.db.pool.query(`select id, xmin::text as x from onecore.orders order by id`);
     expect(after.rows).toEqual(before.rows);
-    const last = await stack.db.pool.query(`select inserted, updated, unchanged from onecore_sync.sync_runs where endpoint = 'orders' order by id desc limit 1`);
+    const last = await stack.db.pool.query(
+      `select inserted, updated, unchanged from onecore_sync.sync_runs where endpoint = 'orders' order by id desc limit 1`,
+    );
     expect(last.rows[0]).toEqual({ inserted: '0', updated: '0', unchanged: String(stack.sim.truth('orders').length) });
   });
 
   it('exits 1 and names the endpoint when a walk fails', async () => {
     stack.sim.faults.set({ rate: 1, kinds: ['500'] });
     try {
-      const run = await runCli(['sync', '--endpoint', 'products'], { ...stack.env, ONECORE_TIMEOUT_MS: '2000', ONECORE_RETRIES: '1' }, { timeoutMs: 120_000 });
+      const run = await runCli(
+        ['sync', '--endpoint', 'products'],
+        { ...stack.env, ONECORE_TIMEOUT_MS: '2000', ONECORE_RETRIES: '1' },
+        { timeoutMs: 120_000 },
+      );
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/products\s+incremental\s+failed/);
     } finally {
@@ -172,26 +187,50 @@ describe.each(DIALECTS)('sync (%s dialect): incremental, mirror deletions, backf
 
   it('a stored cursor the API rejects restarts the endpoint from the beginning with a warning', async () => {
     await stack.walk('products', 'incremental');
-    await stack.db.pool.query(`update onecore_sync.checkpoints set cursor = 'bm90LWEtY3Vyc29y' where endpoint = 'products' and mode = 'incremental'`);
+    await stack.db.pool.query(
+      `update onecore_sync.checkpoints set cursor = 'bm90LWEtY3Vyc29y' where endpoint = 'products' and mode = 'incremental'`,
+    );
     const r = await stack.walk('products', 'incremental');
     expect(r.status).toBe('succeeded');
     expect(r.cursorStart).toBeNull();
-    const runs = await stack.db.pool.query(`select status, error from onecore_sync.sync_runs where endpoint = 'products' order by id`);
-    expect(runs.rows.at(-2)).toMatchObject({ status: 'failed', error: expect.stringMatching(/rejected the stored incremental cursor/) });
+    const runs = await stack.db.pool.query(
+      `select status, error from onecore_sync.sync_runs where endpoint = 'products' order by id`,
+    );
+    expect(runs.rows.at(-2)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/rejected the stored incremental cursor/),
+    });
     expect(await compareWithSimulator(stack, 'products')).toEqual([]);
   });
 
   it('a backfill from a cursor does not move the incremental checkpoint', async () => {
     await stack.walk('shopusers', 'incremental');
-    const before = await stack.db.pool.query(`select cursor from onecore_sync.checkpoints where endpoint = 'shopusers' and mode = 'incremental'`);
+    const before = await stack.db.pool.query(
+      `select cursor from onecore_sync.checkpoints where endpoint = 'shopusers' and mode = 'incremental'`,
+    );
     // A cursor from the middle: the one that fetched the second page.
-    const second = await stack.db.pool.query(`select cursor_end from onecore_sync.sync_runs where endpoint = 'shopusers' and mode = 'incremental' order by id limit 1`);
+    const second = await stack.db.pool.query(
+      `select cursor_end from onecore_sync.sync_runs where endpoint = 'shopusers' and mode = 'incremental' order by id limit 1`,
+    );
     expect(second.rows[0].cursor_end).not.toBeNull();
     stack.sim.resetStats();
-    const run = await runCli(['sync', '--mode', 'backfill', '--endpoint', 'shopusers', '--from', before.rows[0].cursor ?? second.rows[0].cursor_end], stack.env);
+    const run = await runCli(
+      [
+        'sync',
+        '--mode',
+        'backfill',
+        '--endpoint',
+        'shopusers',
+        '--from',
+        before.rows[0].cursor ?? second.rows[0].cursor_end,
+      ],
+      stack.env,
+    );
     expect(run.code).toBe(0);
     expect(stack.sim.stats().requests.shopusers).toBe(1);
-    const after = await stack.db.pool.query(`select cursor from onecore_sync.checkpoints where endpoint = 'shopusers' and mode = 'incremental'`);
+    const after = await stack.db.pool.query(
+      `select cursor from onecore_sync.checkpoints where endpoint = 'shopusers' and mode = 'incremental'`,
+    );
     expect(after.rows[0].cursor).toBe(before.rows[0].cursor);
     const bad = await runCli(['sync', '--mode', 'backfill', '--endpoint', 'shopusers', '--from', 'garbage'], stack.env);
     expect(bad.code).toBe(1);
@@ -206,7 +245,9 @@ describe.each(DIALECTS)('sync (%s dialect): incremental, mirror deletions, backf
     const r = await stack.walk('ordershipments', 'incremental');
     expect(r.status).toBe('succeeded');
     expect(r.rejected).toBe(4);
-    const rej = await stack.db.pool.query(`select reason from onecore_sync.rejected_records where endpoint = 'ordershipments' order by id`);
+    const rej = await stack.db.pool.query(
+      `select reason from onecore_sync.rejected_records where endpoint = 'ordershipments' order by id`,
+    );
     expect(rej.rows.map((x) => x.reason)).toEqual([
       'not an object (string)',
       'no key: field "id" is missing, empty or not a string or integer',
@@ -221,7 +262,11 @@ describe.each(DIALECTS)('sync (%s dialect): incremental, mirror deletions, backf
     const slow = await startStack({ sim: { records: 300, latencyMs: 150, seed: 9, dialect } });
     try {
       const first = slow.walk('orders', 'mirror');
-      await sleepUntil(async () => (await slow.db.pool.query(`select 1 from onecore_sync.sync_runs where status = 'running'`)).rowCount, { what: 'the first walk to start' });
+      await sleepUntil(
+        async () =>
+          (await slow.db.pool.query(`select 1 from onecore_sync.sync_runs where status = 'running'`)).rowCount,
+        { what: 'the first walk to start' },
+      );
       const second = await slow.walk('orders', 'incremental');
       expect(second.status).toBe('skipped');
       expect(second.message).toMatch(/already being walked/);

@@ -12,7 +12,16 @@ import { walkersToFillBudget } from '../src/sync/walkerCount.js';
  * still wins. Speed itself is measured by the benchmark, not here: these tests count walkers
  * (overlapping runs in sync_runs) and requests per second (the simulator's arrival times).
  */
-const LISTS = ['orders', 'quotations', 'products', 'shopusers', 'ordershipments', 'invoices', 'databaseusages', 'productimages'];
+const LISTS = [
+  'orders',
+  'quotations',
+  'products',
+  'shopusers',
+  'ordershipments',
+  'invoices',
+  'databaseusages',
+  'productimages',
+];
 const MAX_RPS = 10;
 // products is the longest walk by far; the others are two or three pages.
 const RECORDS: Record<string, number> = Object.fromEntries(LISTS.map((e) => [e, e === 'products' ? 700 : 250]));
@@ -37,13 +46,16 @@ async function runsAfter(stack: Stack, id: number): Promise<RunSpan[]> {
 }
 
 async function lastRunId(stack: Stack): Promise<number> {
-  return (await stack.db.pool.query<{ id: number }>(`select coalesce(max(id), 0)::int as id from onecore_sync.sync_runs`)).rows[0]!.id;
+  return (
+    await stack.db.pool.query<{ id: number }>(`select coalesce(max(id), 0)::int as id from onecore_sync.sync_runs`)
+  ).rows[0]!.id;
 }
 
 /** The most walks that were under way at the same moment. */
 function mostAtOnce(runs: RunSpan[]): number {
   let most = 0;
-  for (const r of runs) most = Math.max(most, runs.filter((o) => o.started <= r.started && o.finished > r.started).length);
+  for (const r of runs)
+    most = Math.max(most, runs.filter((o) => o.started <= r.started && o.finished > r.started).length);
   return most;
 }
 
@@ -93,7 +105,10 @@ describe('walker count: sized to fill the request budget', () => {
 describe('sync: adaptive concurrency against a remote shop with a request cap', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ sim: { records: RECORDS, latencyMs: 250, latencyJitterMs: 50, seed: 21 }, env: { ONECORE_MAX_RPS: String(MAX_RPS) } });
+    stack = await startStack({
+      sim: { records: RECORDS, latencyMs: 250, latencyJitterMs: 50, seed: 21 },
+      env: { ONECORE_MAX_RPS: String(MAX_RPS) },
+    });
   });
   afterAll(async () => {
     await stack?.close();
@@ -129,7 +144,9 @@ describe('sync: adaptive concurrency against a remote shop with a request cap', 
     expect(mostAtOnce(await runsAfter(stack, before))).toBe(1);
 
     before = await lastRunId(stack);
-    expect((await runCli(['sync', '--mode', 'mirror', '--concurrency', '3'], env, { timeoutMs: 120_000 })).code).toBe(0);
+    expect((await runCli(['sync', '--mode', 'mirror', '--concurrency', '3'], env, { timeoutMs: 120_000 })).code).toBe(
+      0,
+    );
     expect(mostAtOnce(await runsAfter(stack, before))).toBeGreaterThan(1);
   });
 
@@ -148,7 +165,12 @@ describe('worker: adaptive concurrency', () => {
     const prefix = testQueuePrefix();
     stack = await startStack({
       sim: { records: WORKER_RECORDS, latencyMs: 250, latencyJitterMs: 50, seed: 22 },
-      env: { ONECORE_MAX_RPS: String(MAX_RPS), SYNC_QUEUE_PREFIX: prefix, SYNC_MIRROR_CRON: '0 2 1 1 *', SYNC_INCREMENTAL_CRON: '0 3 1 1 *' },
+      env: {
+        ONECORE_MAX_RPS: String(MAX_RPS),
+        SYNC_QUEUE_PREFIX: prefix,
+        SYNC_MIRROR_CRON: '0 2 1 1 *',
+        SYNC_INCREMENTAL_CRON: '0 3 1 1 *',
+      },
     });
     testQueue = await openTestQueue(readConfig(stack.env));
   });
@@ -163,12 +185,19 @@ describe('worker: adaptive concurrency', () => {
     stack.sim.resetStats();
     expect((await runCli(['trigger', 'mirror'], stack.env)).code).toBe(0);
     await sleepUntil(
-      async () => (await stack.db.pool.query(`select count(*)::int as n from onecore_sync.sync_runs where mode = 'mirror' and status = 'succeeded'`)).rows[0].n === LISTS.length,
+      async () =>
+        (
+          await stack.db.pool.query(
+            `select count(*)::int as n from onecore_sync.sync_runs where mode = 'mirror' and status = 'succeeded'`,
+          )
+        ).rows[0].n === LISTS.length,
       { timeoutMs: 90_000, what: 'every endpoint mirrored by the worker' },
     );
     const runs = await runsAfter(stack, 0);
     expect(mostAtOnce(runs.filter((r) => r.finished !== null))).toBeGreaterThan(2);
-    expect(worker.logs().some((l) => l.msg === 'walks at once re-sized to fill the request budget' && Number(l.to) > 2)).toBe(true);
+    expect(
+      worker.logs().some((l) => l.msg === 'walks at once re-sized to fill the request budget' && Number(l.to) > 2),
+    ).toBe(true);
     expectCapHeld(stack.sim.stats().requestTimes);
     for (const endpoint of LISTS) expect(await compareWithSimulator(stack, endpoint), endpoint).toEqual([]);
   });

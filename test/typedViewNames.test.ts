@@ -7,9 +7,22 @@ import { shapeFromSchema } from '../src/views/shapeFromSchema.js';
 describe('typed view column names', () => {
   it('snake_cases camelCase, PascalCase, acronyms, digits and separators', () => {
     const cases: Record<string, string> = {
-      orderNumber: 'order_number', OrderNumber: 'order_number', 'order-number': 'order_number', order_number: 'order_number',
-      Id: 'id', ID: 'id', HTTPStatus: 'http_status', shopUserId: 'shop_user_id', widthMm: 'width_mm', address2Line: 'address2_line',
-      vatRate: 'vat_rate', 'Grösse': 'grösse', '2ndLine': 'f_2nd_line', '': 'f_', '__': 'f_', 'a b.c': 'a_b_c',
+      orderNumber: 'order_number',
+      OrderNumber: 'order_number',
+      'order-number': 'order_number',
+      order_number: 'order_number',
+      Id: 'id',
+      ID: 'id',
+      HTTPStatus: 'http_status',
+      shopUserId: 'shop_user_id',
+      widthMm: 'width_mm',
+      address2Line: 'address2_line',
+      vatRate: 'vat_rate',
+      Grösse: 'grösse',
+      '2ndLine': 'f_2nd_line',
+      '': 'f_',
+      __: 'f_',
+      'a b.c': 'a_b_c',
     };
     for (const [from, to] of Object.entries(cases)) expect(snakeCase(from), from).toBe(to);
     expect(pathColumnName(['billingAddress', 'zipCode'])).toBe('billing_address__zip_code');
@@ -19,7 +32,12 @@ describe('typed view column names', () => {
     const fields = ['modifiedAt', 'change', 'change_2', 'status'].map((key) => ({ key, type: 'text' as const }));
     const plan = planView('orders', PARENT_COLUMNS, wantedColumns(fields), []);
     expect(plan.columns.map((c) => c.column)).toEqual(['modified_at', 'change', 'change_2', 'status']);
-    expect(historyViewColumns(plan.columns).map((c) => c.column)).toEqual(['modified_at_2', 'change_3', 'change_2', 'status']);
+    expect(historyViewColumns(plan.columns).map((c) => c.column)).toEqual([
+      'modified_at_2',
+      'change_3',
+      'change_2',
+      'status',
+    ]);
   });
 
   it('keeps names within the identifier limit, in bytes', () => {
@@ -37,12 +55,27 @@ describe('typed view column names', () => {
 describe('record schemas from an OpenAPI document', () => {
   const doc = {
     paths: {
-      '/api/v2/orders': { get: { responses: { '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderPage' } } } } } } },
+      '/api/v2/orders': {
+        get: {
+          responses: {
+            '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderPage' } } } },
+          },
+        },
+      },
     },
     components: {
       schemas: {
-        OrderPage: { type: 'object', properties: { Data: { type: 'array', items: { $ref: '#/components/schemas/Order' } }, Metadata: { type: 'object' } } },
-        Base: { type: 'object', properties: { Id: { type: 'integer', format: 'int64' }, Created: { type: 'string', format: 'date-time' } } },
+        OrderPage: {
+          type: 'object',
+          properties: {
+            Data: { type: 'array', items: { $ref: '#/components/schemas/Order' } },
+            Metadata: { type: 'object' },
+          },
+        },
+        Base: {
+          type: 'object',
+          properties: { Id: { type: 'integer', format: 'int64' }, Created: { type: 'string', format: 'date-time' } },
+        },
         Order: {
           description: 'An order.',
           allOf: [
@@ -64,8 +97,18 @@ describe('record schemas from an OpenAPI document', () => {
             },
           ],
         },
-        Address: { type: 'object', properties: { City: { type: 'string' }, Geo: { type: 'object', properties: { Lat: { type: 'number' } } } } },
-        Line: { type: 'object', properties: { Qty: { type: 'integer' }, Options: { type: 'array', items: { $ref: '#/components/schemas/Address' } }, Config: { $ref: '#/components/schemas/Address' } } },
+        Address: {
+          type: 'object',
+          properties: { City: { type: 'string' }, Geo: { type: 'object', properties: { Lat: { type: 'number' } } } },
+        },
+        Line: {
+          type: 'object',
+          properties: {
+            Qty: { type: 'integer' },
+            Options: { type: 'array', items: { $ref: '#/components/schemas/Address' } },
+            Config: { $ref: '#/components/schemas/Address' },
+          },
+        },
       },
     },
   };
@@ -76,7 +119,19 @@ describe('record schemas from an OpenAPI document', () => {
     const shape = shapeFromSchema(schema!);
     expect(shape.description).toBe('An order.');
     const byKey = Object.fromEntries(shape.fields.map((f) => [f.key, f]));
-    expect(Object.keys(byKey)).toEqual(['Id', 'Created', 'Status', 'Total', 'Paid', 'Day', 'Address', 'Lines', 'Tags', 'Extra', 'Parent']);
+    expect(Object.keys(byKey)).toEqual([
+      'Id',
+      'Created',
+      'Status',
+      'Total',
+      'Paid',
+      'Day',
+      'Address',
+      'Lines',
+      'Tags',
+      'Extra',
+      'Parent',
+    ]);
     expect(byKey.Id!.type).toBe('bigint');
     expect(byKey.Created!.type).toBe('timestamptz');
     expect(byKey.Status).toMatchObject({ type: 'bigint', description: 'State.' });
@@ -84,7 +139,11 @@ describe('record schemas from an OpenAPI document', () => {
     expect(byKey.Paid!.type).toBe('boolean');
     expect(byKey.Day!.type).toBe('date');
     expect(byKey.Address!.fields!.map((f) => `${f.key}:${f.type}`)).toEqual(['City:text', 'Geo:jsonb']);
-    expect(byKey.Lines!.items!.map((f) => `${f.key}:${f.type}`)).toEqual(['Qty:bigint', 'Options:jsonb', 'Config:jsonb']);
+    expect(byKey.Lines!.items!.map((f) => `${f.key}:${f.type}`)).toEqual([
+      'Qty:bigint',
+      'Options:jsonb',
+      'Config:jsonb',
+    ]);
     expect(byKey.Lines!.items!.find((f) => f.key === 'Config')!.fields!.map((f) => f.key)).toEqual(['City', 'Geo']);
     expect(byKey.Tags).toMatchObject({ type: 'jsonb' });
     expect(byKey.Tags!.items).toBeUndefined();

@@ -12,7 +12,11 @@ type Connection = {
 
 export async function copyIn(client: pg.Client | pg.PoolClient, sql: string, chunks: Buffer[]): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    const QueryClass = pg.Query as unknown as new (text: string, values: undefined, cb: (err: Error | null, res?: pg.QueryResult) => void) => object;
+    const QueryClass = pg.Query as unknown as new (
+      text: string,
+      values: undefined,
+      cb: (err: Error | null, res?: pg.QueryResult) => void,
+    ) => object;
     class CopyQuery extends QueryClass {
       handleCopyInResponse(connection: Connection): void {
         let i = 0;

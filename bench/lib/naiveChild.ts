@@ -19,7 +19,9 @@ const ctx = createContext();
 const pool = ctx.pool();
 await migrateDatabase(pool);
 await pool.query(`drop table if exists ${table}`);
-await pool.query(`create table ${table} (id text primary key, data jsonb not null, synced_at timestamptz not null default now(), deleted_at timestamptz)`);
+await pool.query(
+  `create table ${table} (id text primary key, data jsonb not null, synced_at timestamptz not null default now(), deleted_at timestamptz)`,
+);
 const api = createShopApi(ctx.config, pool, ctx.log);
 const db = await pool.connect();
 const abort = new AbortController();

@@ -42,7 +42,16 @@ export function machineCpu(): { busyMs: number; totalMs: number; stealMs: number
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest is included in user)
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = v as [number, number, number, number, number, number, number, number];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = v as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const busy = user + nice + system + irq + softirq + steal;
   return { busyMs: busy * TICK_MS, totalMs: (busy + idle + iowait) * TICK_MS, stealMs: steal * TICK_MS };
 }
@@ -69,7 +78,8 @@ export function postgresCpuByPid(database: string): Map<number, number> {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (comm !== 'postgres') continue;
       const cmdline = readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      if (!mine.test(cmdline) && !/postgres: (?:\S+: )?(?:walwriter|checkpointer|background writer)/.test(cmdline)) continue;
+      if (!mine.test(cmdline) && !/postgres: (?:\S+: )?(?:walwriter|checkpointer|background writer)/.test(cmdline))
+        continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out.set(Number(e), (Number(fields[11]) + Number(fields[12])) * TICK_MS);
     } catch {

@@ -67,15 +67,22 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   const share = (ms: number) => ms / total;
   return {
     totalMs: total,
-    functions: [...fn.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map((f) => ({ ...f, share: share(f.selfMs) })),
-    groups: [...groups].map(([group, ms]) => ({ group, selfMs: ms, share: share(ms) })).sort((a, b) => b.selfMs - a.selfMs).slice(0, top),
+    functions: [...fn.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map((f) => ({ ...f, share: share(f.selfMs) })),
+    groups: [...groups]
+      .map(([group, ms]) => ({ group, selfMs: ms, share: share(ms) }))
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top),
   };
 }
 
 export function renderProfile(s: ProfileSummary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
   const lines = [`profile: ${(s.totalMs / 1000).toFixed(1)} s sampled`, 'self time by function:'];
-  for (const f of s.functions) lines.push(`  ${pct(f.share)} ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  (${f.where})`);
+  for (const f of s.functions)
+    lines.push(`  ${pct(f.share)} ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  (${f.where})`);
   lines.push('self time by module / package:');
   for (const g of s.groups) lines.push(`  ${pct(g.share)} ${g.selfMs.toFixed(0).padStart(7)} ms  ${g.group}`);
   return lines.join('\n') + '\n';

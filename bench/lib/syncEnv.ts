@@ -3,7 +3,12 @@
  * developer's shell cannot leak in), a warn-level log, and the shop-wide cap off unless a
  * benchmark measures the cap itself.
  */
-export function syncEnv(o: { databaseUrl: string; sim: { url: string; refreshToken: string }; endpoint?: string; maxRps?: number }): NodeJS.ProcessEnv {
+export function syncEnv(o: {
+  databaseUrl: string;
+  sim: { url: string; refreshToken: string };
+  endpoint?: string;
+  maxRps?: number;
+}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

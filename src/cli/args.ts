@@ -21,11 +21,19 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
   return parsed;
 }
 
-export function integerFlag(command: string, flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+export function integerFlag(
+  command: string,
+  flag: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${command}: --${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `${command}: --${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }
@@ -33,6 +41,7 @@ export function integerFlag(command: string, flag: string, raw: string | undefin
 /** One of `allowed`, matched case-insensitively, returned as spelled in `allowed`. */
 export function choiceFlag<T extends string>(command: string, flag: string, raw: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === raw.trim().toLowerCase());
-  if (found === undefined) throw new ConfigError(`${command}: --${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (found === undefined)
+    throw new ConfigError(`${command}: --${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   return found;
 }

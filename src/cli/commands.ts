@@ -57,7 +57,9 @@ export function commandGroup(name: string): Command[] {
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: onecore-sync <command> [flags]\n\nCommands:\n${lines.join('\n')}\n\n` +
-    '`onecore-sync <command> --help` or `onecore-sync help <command>` shows a command\'s flags.\n' +
-    'Configuration comes from the environment; see the README.\n';
+  return (
+    `Usage: onecore-sync <command> [flags]\n\nCommands:\n${lines.join('\n')}\n\n` +
+    "`onecore-sync <command> --help` or `onecore-sync help <command>` shows a command's flags.\n" +
+    'Configuration comes from the environment; see the README.\n'
+  );
 }

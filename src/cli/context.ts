@@ -20,7 +20,10 @@ export function createContext(env: Record<string, string | undefined> = process.
     config,
     log,
     pool() {
-      pool ??= createPool(required(config, 'databaseUrl', 'DATABASE_URL', 'for this command (a postgres:// connection string)'), log);
+      pool ??= createPool(
+        required(config, 'databaseUrl', 'DATABASE_URL', 'for this command (a postgres:// connection string)'),
+        log,
+      );
       return pool;
     },
     async close() {

@@ -24,7 +24,9 @@ type FlagValue<F extends FlagSpec> = F extends { type: 'boolean' }
         : string;
 
 export type FlagValues<Flags extends Record<string, FlagSpec>> = {
-  [K in keyof Flags]: Flags[K] extends { default: unknown } | { type: 'boolean' } ? FlagValue<Flags[K]> : FlagValue<Flags[K]> | undefined;
+  [K in keyof Flags]: Flags[K] extends { default: unknown } | { type: 'boolean' }
+    ? FlagValue<Flags[K]>
+    : FlagValue<Flags[K]> | undefined;
 };
 
 /**
@@ -67,7 +69,10 @@ export function defineCommand<const Flags extends Record<string, FlagSpec>>(spec
   const command: Command = {
     name: spec.name,
     summary: spec.summary,
-    synopsis: () => [spec.name, spec.args?.usage, ...Object.entries(spec.flags).map(([name, f]) => flagUsage(name, f))].filter(Boolean).join(' '),
+    synopsis: () =>
+      [spec.name, spec.args?.usage, ...Object.entries(spec.flags).map(([name, f]) => flagUsage(name, f))]
+        .filter(Boolean)
+        .join(' '),
     help: () => renderHelp(spec, command.synopsis()),
     async run(argv) {
       if (argv.includes('--help') || argv.includes('-h')) {
@@ -75,11 +80,17 @@ export function defineCommand<const Flags extends Record<string, FlagSpec>>(spec
         return 0;
       }
       const options = Object.fromEntries(
-        Object.entries(spec.flags).map(([name, f]) => [name, f.type === 'boolean' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: f.type === 'string' && f.multiple === true }]),
+        Object.entries(spec.flags).map(([name, f]) => [
+          name,
+          f.type === 'boolean'
+            ? { type: 'boolean' as const }
+            : { type: 'string' as const, multiple: f.type === 'string' && f.multiple === true },
+        ]),
       );
       const { values, positionals } = parseFlags(spec.name, argv, options, spec.args?.max ?? 0);
       const flags: Record<string, unknown> = {};
-      for (const [name, f] of Object.entries(spec.flags)) flags[name] = flagValue(spec.name, name, f, (values as Record<string, unknown>)[name]);
+      for (const [name, f] of Object.entries(spec.flags))
+        flags[name] = flagValue(spec.name, name, f, (values as Record<string, unknown>)[name]);
       return spec.run({ flags: flags as FlagValues<Flags>, args: positionals });
     },
   };
@@ -98,13 +109,16 @@ function flagValue(command: string, name: string, f: FlagSpec, raw: unknown): un
   if (f.type === 'integer') {
     const value = Number(raw);
     if (!/^-?\d+$/.test(String(raw).trim()) || !Number.isSafeInteger(value) || value < f.min || value > f.max) {
-      throw new ConfigError(`${command}: --${name} must be a whole number from ${f.min} to ${f.max}, got ${JSON.stringify(raw)}`);
+      throw new ConfigError(
+        `${command}: --${name} must be a whole number from ${f.min} to ${f.max}, got ${JSON.stringify(raw)}`,
+      );
     }
     return value;
   }
   const values = Array.isArray(raw) ? (raw as string[]) : [raw as string];
   for (const v of values) {
-    if (f.choices && !f.choices.includes(v)) throw new ConfigError(`${command}: --${name} must be one of ${f.choices.join(', ')}, got ${JSON.stringify(v)}`);
+    if (f.choices && !f.choices.includes(v))
+      throw new ConfigError(`${command}: --${name} must be one of ${f.choices.join(', ')}, got ${JSON.stringify(v)}`);
   }
   return raw;
 }
@@ -113,7 +127,10 @@ function renderHelp(spec: CommandSpec<Record<string, FlagSpec>>, synopsis: strin
   const rows: Array<[string, string]> = [];
   if (spec.args?.help) rows.push([spec.args.usage.replace(/^\[|\]$/g, ''), spec.args.help]);
   for (const [name, f] of Object.entries(spec.flags)) {
-    const left = f.type === 'boolean' ? `--${name}` : `--${name} ${f.type === 'string' && f.choices ? f.choices.join('|') : f.value}`;
+    const left =
+      f.type === 'boolean'
+        ? `--${name}`
+        : `--${name} ${f.type === 'string' && f.choices ? f.choices.join('|') : f.value}`;
     const notes = [
       f.type === 'integer' ? `${f.min}–${f.max}` : '',
       f.type !== 'boolean' && f.default !== undefined ? `default ${f.default}` : '',
@@ -123,7 +140,9 @@ function renderHelp(spec: CommandSpec<Record<string, FlagSpec>>, synopsis: strin
   }
   rows.push(['-h, --help', 'this help']);
   const width = Math.min(34, Math.max(...rows.map(([l]) => l.length)));
-  const lines = rows.map(([l, r]) => (l.length > width ? `  ${l}\n  ${''.padEnd(width)}  ${r}` : `  ${l.padEnd(width)}  ${r}`));
+  const lines = rows.map(([l, r]) =>
+    l.length > width ? `  ${l}\n  ${''.padEnd(width)}  ${r}` : `  ${l.padEnd(width)}  ${r}`,
+  );
   return [
     `Usage: onecore-sync ${synopsis}`,
     '',

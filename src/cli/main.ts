@@ -18,7 +18,10 @@ export async function main(argv: string[]): Promise<number> {
   if (wantsHelp) {
     const found = findCommand(asked);
     const group = found ? [found.command] : commandGroup(asked[0]!);
-    if (group.length === 0) throw new ConfigError(`unknown command ${JSON.stringify(asked.join(' '))}; run \`onecore-sync help\` for the list`);
+    if (group.length === 0)
+      throw new ConfigError(
+        `unknown command ${JSON.stringify(asked.join(' '))}; run \`onecore-sync help\` for the list`,
+      );
     process.stdout.write(group.map((c) => c.help()).join('\n'));
     return 0;
   }
@@ -27,9 +30,11 @@ export async function main(argv: string[]): Promise<number> {
     const group = commandGroup(name);
     if (group.length > 0) {
       const sub = rest[0];
-      throw new ConfigError(sub === undefined
-        ? `${name}: say which: ${group.map((c) => `\`${c.name}\``).join(' or ')}`
-        : `${name}: unknown subcommand ${JSON.stringify(sub)} (${group.map((c) => c.name.split(' ')[1]).join(', ')})`);
+      throw new ConfigError(
+        sub === undefined
+          ? `${name}: say which: ${group.map((c) => `\`${c.name}\``).join(' or ')}`
+          : `${name}: unknown subcommand ${JSON.stringify(sub)} (${group.map((c) => c.name.split(' ')[1]).join(', ')})`,
+      );
     }
     throw new ConfigError(`unknown command ${JSON.stringify(name)}; run \`onecore-sync help\` for the list`);
   }

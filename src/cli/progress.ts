@@ -36,9 +36,15 @@ function duration(secs: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function createProgress(out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>, endpoints: string[], totals: Map<string, number> = new Map()) {
+export function createProgress(
+  out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>,
+  endpoints: string[],
+  totals: Map<string, number> = new Map(),
+) {
   const tty = out.isTTY === true;
-  const lines = new Map<string, Line>(endpoints.map((e) => [e, { endpoint: e, pages: 0, records: 0, started: Date.now(), total: totals.get(e) }]));
+  const lines = new Map<string, Line>(
+    endpoints.map((e) => [e, { endpoint: e, pages: 0, records: 0, started: Date.now(), total: totals.get(e) }]),
+  );
   const width = Math.max(...endpoints.map((e) => e.length), 8);
   let drawn = 0;
   let lastPlain = new Map<string, number>();

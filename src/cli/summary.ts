@@ -6,7 +6,18 @@ export function renderSummary(results: WalkResult[], elapsedMs: number): string 
   const total = results.reduce((n, r) => n + r.recordsSeen, 0);
   const body = table(
     ['endpoint', 'mode', 'status', 'pages', 'records', 'inserted', 'updated', 'unchanged', 'deleted', 'rejected'],
-    results.map((r) => [r.endpoint, r.mode, r.status, r.pages, r.recordsSeen, r.inserted, r.updated, r.unchanged, r.deleted, r.rejected]),
+    results.map((r) => [
+      r.endpoint,
+      r.mode,
+      r.status,
+      r.pages,
+      r.recordsSeen,
+      r.inserted,
+      r.updated,
+      r.unchanged,
+      r.deleted,
+      r.rejected,
+    ]),
   );
   const notes = results.filter((r) => r.message).map((r) => `${r.endpoint}: ${r.message}`);
   const secs = elapsedMs / 1000;

@@ -16,7 +16,9 @@ export function parseHistorySetting(raw: string | undefined): HistorySetting {
   if (raw.trim().toLowerCase() === 'all') return { all: true, endpoints: [] };
   const parts = raw.split(',').map((p) => p.trim().toLowerCase());
   if (parts.includes('all')) {
-    throw new ConfigError(`ONECORE_HISTORY must be "all" alone or a comma list of endpoints, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `ONECORE_HISTORY must be "all" alone or a comma list of endpoints, got ${JSON.stringify(raw)}`,
+    );
   }
   return { all: false, endpoints: v.endpointList('ONECORE_HISTORY', raw) };
 }
@@ -25,7 +27,10 @@ export function parseHistorySetting(raw: string | undefined): HistorySetting {
  * Whether an endpoint keeps history: `"history": true|false` in the options file decides when
  * present (so `false` can exempt one endpoint from `ONECORE_HISTORY=all`), else ONECORE_HISTORY.
  */
-export function historyEnabled(config: { history: HistorySetting; endpointOptions: Record<string, EndpointOptions> }, endpoint: string): boolean {
+export function historyEnabled(
+  config: { history: HistorySetting; endpointOptions: Record<string, EndpointOptions> },
+  endpoint: string,
+): boolean {
   const name = endpoint.toLowerCase();
   const fromFile = config.endpointOptions[name]?.history;
   if (fromFile !== undefined) return fromFile;

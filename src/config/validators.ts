@@ -37,7 +37,9 @@ export function httpUrl(name: string, raw: string): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ConfigError(`${name} must be an http(s) URL such as https://shop.example.com, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `${name} must be an http(s) URL such as https://shop.example.com, got ${JSON.stringify(raw)}`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`${name} must use http or https, got ${url.protocol.replace(':', '')}`);
@@ -55,7 +57,9 @@ export function connectionUrl(name: string, raw: string, protocols: string[]): s
     throw new ConfigError(`${name} must be a URL such as ${protocols[0]}//host:port/…, got something else`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}, got ${url.protocol}//`);
+    throw new ConfigError(
+      `${name} must start with ${protocols.map((p) => p + '//').join(' or ')}, got ${url.protocol}//`,
+    );
   }
   return raw.trim();
 }
@@ -64,7 +68,9 @@ export function cron(name: string, raw: string, tz: string): string {
   const pattern = raw.trim().replace(/\s+/g, ' ');
   const fields = pattern.split(' ').length;
   if (fields !== 5 && fields !== 6) {
-    throw new ConfigError(`${name} must be a cron pattern of 5 fields (or 6 with leading seconds), got ${fields} in ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `${name} must be a cron pattern of 5 fields (or 6 with leading seconds), got ${fields} in ${JSON.stringify(raw)}`,
+    );
   }
   try {
     cronParser.parseExpression(pattern, { tz });
@@ -76,19 +82,22 @@ export function cron(name: string, raw: string, tz: string): string {
 
 export function timeZone(name: string, raw: string): string {
   const zone = raw.trim();
-  if (!IANAZone.isValidZone(zone)) throw new ConfigError(`${name} must be an IANA time zone such as UTC or Europe/Berlin, got ${JSON.stringify(raw)}`);
+  if (!IANAZone.isValidZone(zone))
+    throw new ConfigError(`${name} must be an IANA time zone such as UTC or Europe/Berlin, got ${JSON.stringify(raw)}`);
   return zone;
 }
 
 export function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
   const value = raw.trim().toLowerCase() as T;
-  if (!allowed.includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (!allowed.includes(value))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
 export function host(name: string, raw: string): string {
   const value = raw.trim();
-  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(value)) throw new ConfigError(`${name} must be a host name or IP address, got ${JSON.stringify(raw)}`);
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(value))
+    throw new ConfigError(`${name} must be a host name or IP address, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -107,13 +116,18 @@ export const ENDPOINT_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 export function endpointName(name: string, raw: string): string {
   const value = raw.trim().toLowerCase();
   if (!ENDPOINT_NAME.test(value)) {
-    throw new ConfigError(`${name}: endpoint name ${JSON.stringify(raw)} is not valid (letters, digits, _ and - only, starting with a letter, at most 63)`);
+    throw new ConfigError(
+      `${name}: endpoint name ${JSON.stringify(raw)} is not valid (letters, digits, _ and - only, starting with a letter, at most 63)`,
+    );
   }
   return value;
 }
 
 export function endpointList(name: string, raw: string): string[] {
-  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) throw new ConfigError(`${name} must list at least one endpoint, e.g. orders,quotations`);
   const names = parts.map((p) => endpointName(name, p));
   return [...new Set(names)];

@@ -38,7 +38,10 @@ export function createPool(connectionString: string, log?: Logger, maxOrOptions:
     // A restart breaks every connection at once: one line per second is enough.
     if (Date.now() - lastLogged < 1_000) return;
     lastLogged = Date.now();
-    log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, `postgres connection lost (${describePgError(err)}); will reconnect`);
+    log?.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      `postgres connection lost (${describePgError(err)}); will reconnect`,
+    );
   };
   pool.on('error', onLost);
   pool.on('connect', (client) => client.on('error', onLost));

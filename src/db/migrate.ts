@@ -30,12 +30,18 @@ export async function migrateDatabase(pool: Pool): Promise<{ applied: number }> 
     await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
     try {
       const before = await countApplied(client);
-      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: 'onecore_sync', migrationsTable: 'migrations' });
+      await migrate(drizzle(client), {
+        migrationsFolder: MIGRATIONS_FOLDER,
+        migrationsSchema: 'onecore_sync',
+        migrationsTable: 'migrations',
+      });
       const after = await countApplied(client);
       return { applied: after - before };
     } catch (err) {
       if (isPermissionDenied(err)) {
-        const { rows } = await client.query<{ role: string; db: string }>('select current_user as role, current_database() as db');
+        const { rows } = await client.query<{ role: string; db: string }>(
+          'select current_user as role, current_database() as db',
+        );
         throw new MigrationNotAllowed(rows[0]!.role, rows[0]!.db, permissionMessage(err));
       }
       throw err;
@@ -49,8 +55,14 @@ export async function migrateDatabase(pool: Pool): Promise<{ applied: number }> 
 
 export class MigrationNotAllowed extends Error {
   override name = 'MigrationNotAllowed';
-  constructor(readonly role: string, database: string, cause: string) {
-    super(`the database schema needs migrating and role "${role}" may not do it (${cause}: the CREATE privilege on database "${database}" and ownership of the schemas onecore and onecore_sync are needed). Run \`onecore-sync migrate\` once as the owner, then run this command again`);
+  constructor(
+    readonly role: string,
+    database: string,
+    cause: string,
+  ) {
+    super(
+      `the database schema needs migrating and role "${role}" may not do it (${cause}: the CREATE privilege on database "${database}" and ownership of the schemas onecore and onecore_sync are needed). Run \`onecore-sync migrate\` once as the owner, then run this command again`,
+    );
   }
 }
 
@@ -67,7 +79,9 @@ let latest: number | undefined;
 /** The newest migration in the journal (drizzle stores its `when` as `created_at`). */
 function latestMigration(): number {
   if (latest === undefined) {
-    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> };
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+      entries: Array<{ when: number }>;
+    };
     latest = Math.max(0, ...journal.entries.map((e) => e.when));
   }
   return latest;
@@ -76,7 +90,9 @@ function latestMigration(): number {
 async function isCurrent(db: { query: Pool['query'] }): Promise<boolean> {
   const exists = await db.query<{ t: string | null }>(`select to_regclass('onecore_sync.migrations')::text as t`);
   if (exists.rows[0]?.t == null) return false;
-  const { rows } = await db.query<{ last: string | null }>('select max(created_at)::text as last from onecore_sync.migrations');
+  const { rows } = await db.query<{ last: string | null }>(
+    'select max(created_at)::text as last from onecore_sync.migrations',
+  );
   return rows[0]?.last != null && Number(rows[0].last) >= latestMigration();
 }
 

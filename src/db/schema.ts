@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, json, pgSchema, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  json,
+  pgSchema,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
 
 /**
  * `onecore` holds what users query: one relation per endpoint (`onecore.orders`, …), created by
@@ -110,7 +123,10 @@ export const syncRuns = syncSchema.table(
     // The newest run per endpoint and mode (metrics, status) without sorting the history.
     index('sync_runs_endpoint_mode_id').on(t.endpoint, t.mode, t.id),
     // incomplete: a mirror whose pages were stored but whose deletions were refused (see mirrorSafety.ts).
-    check('sync_runs_status', sql`${t.status} in ('running', 'succeeded', 'failed', 'forbidden', 'skipped', 'incomplete')`),
+    check(
+      'sync_runs_status',
+      sql`${t.status} in ('running', 'succeeded', 'failed', 'forbidden', 'skipped', 'incomplete')`,
+    ),
   ],
 );
 

@@ -5,9 +5,21 @@
  * are the usual spellings of other APIs.
  */
 export const MODIFIED_FIELDS = [
-  'modified', 'modifiedAt', 'modified_at', 'modifiedOn', 'modifiedDate',
-  'lastModified', 'last_modified', 'lastModifiedAt', 'lastModifiedDate',
-  'updatedAt', 'updated_at', 'updatedOn', 'updated', 'lastUpdated', 'dateModified',
+  'modified',
+  'modifiedAt',
+  'modified_at',
+  'modifiedOn',
+  'modifiedDate',
+  'lastModified',
+  'last_modified',
+  'lastModifiedAt',
+  'lastModifiedDate',
+  'updatedAt',
+  'updated_at',
+  'updatedOn',
+  'updated',
+  'lastUpdated',
+  'dateModified',
 ] as const;
 
 const RANK = new Map<string, number>(MODIFIED_FIELDS.map((f, i) => [f.toLowerCase(), i]));

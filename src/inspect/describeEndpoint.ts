@@ -38,21 +38,32 @@ export interface DateTimeForms {
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.(\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** Reads the first page (and the second, when there is one) of an endpoint into a report. */
-export function describeEndpoint(endpoint: string, first: RawPage, second: RawPage | null, options: EndpointOptions = {}): EndpointReport {
+export function describeEndpoint(
+  endpoint: string,
+  first: RawPage,
+  second: RawPage | null,
+  options: EndpointOptions = {},
+): EndpointReport {
   const report: EndpointReport = { endpoint, status: first.status, notes: [] };
   let env;
   try {
     env = readEnvelope(first.body, { endpoint, cursor: null, recordsKey: options.recordsKey, link: first.link });
   } catch (err) {
     report.error = (err as Error).message;
-    if (/record array is unknown/.test(report.error)) report.notes.push('set recordsKey to the array that holds the records');
+    if (/record array is unknown/.test(report.error))
+      report.notes.push('set recordsKey to the array that holds the records');
     return report;
   }
   report.envelope = env.shape;
   let secondRecords: unknown[] | null = null;
   if (second !== null) {
     try {
-      secondRecords = readEnvelope(second.body, { endpoint, cursor: env.page.next, recordsKey: options.recordsKey, link: second.link }).page.records;
+      secondRecords = readEnvelope(second.body, {
+        endpoint,
+        cursor: env.page.next,
+        recordsKey: options.recordsKey,
+        link: second.link,
+      }).page.records;
     } catch (err) {
       report.notes.push(`the second page could not be read: ${(err as Error).message}`);
     }
@@ -82,15 +93,26 @@ export function describeEndpoint(endpoint: string, first: RawPage, second: RawPa
     }
   }
   const keyField = 'field' in (report.key ?? {}) ? (report.key as { field: string }).field : 'id';
-  report.order = detectOrder(env.page.records, keyField) ?? (secondRecords ? detectOrder(secondRecords, keyField) : undefined) ?? 'unknown';
+  report.order =
+    detectOrder(env.page.records, keyField) ??
+    (secondRecords ? detectOrder(secondRecords, keyField) : undefined) ??
+    'unknown';
   if (report.order === 'newest-first' && options.order === undefined) suggested.order = 'newest-first';
-  if (report.order === 'unknown') report.notes.push('the order could not be judged (too few records, or no creation date and no numeric key); it is checked again on every walk');
+  if (report.order === 'unknown')
+    report.notes.push(
+      'the order could not be judged (too few records, or no creation date and no numeric key); it is checked again on every walk',
+    );
 
   report.dateTimes = dateTimeForms(records);
-  if (report.dateTimes.byZone.none > 0) report.notes.push('date-times without an offset are read as ONECORE_NAIVE_TZ (default UTC): compare a few with the shop admin');
+  if (report.dateTimes.byZone.none > 0)
+    report.notes.push(
+      'date-times without an offset are read as ONECORE_NAIVE_TZ (default UTC): compare a few with the shop admin',
+    );
   report.casing = casingOf(records);
-  if (env.shape.recordsPath !== null && env.shape.recordsPath.includes('.') && options.recordsKey === undefined) suggested.recordsKey = env.shape.recordsPath;
-  if (env.shape.recordsPath === null && env.page.next === null) report.notes.push('the body is a bare JSON array: read as one complete page');
+  if (env.shape.recordsPath !== null && env.shape.recordsPath.includes('.') && options.recordsKey === undefined)
+    suggested.recordsKey = env.shape.recordsPath;
+  if (env.shape.recordsPath === null && env.page.next === null)
+    report.notes.push('the body is a bare JSON array: read as one complete page');
   if (Object.keys(suggested).length > 0) report.suggestedOptions = suggested;
   return report;
 }

@@ -36,7 +36,10 @@ export interface AdminServer {
 const MAX_BODY = 64 * 1024;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -58,8 +61,16 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
       return { status: health.status === 'ok' ? 200 : 503, body: health };
     },
     // The status page: readable like /metrics (no token; the server is on loopback by default).
-    'GET /': async () => ({ status: 200, type: 'text/html; charset=utf-8', body: await renderStatusPage({ db: deps.pool, queue: deps.queue, store: deps.store, config: deps.config }) }),
-    'GET /metrics': async () => ({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: await metricsOnce() }),
+    'GET /': async () => ({
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      body: await renderStatusPage({ db: deps.pool, queue: deps.queue, store: deps.store, config: deps.config }),
+    }),
+    'GET /metrics': async () => ({
+      status: 200,
+      type: 'text/plain; version=0.0.4; charset=utf-8',
+      body: await metricsOnce(),
+    }),
     'POST /trigger/incremental': (req) => trigger(req, 'incremental'),
     'POST /trigger/mirror': (req) => trigger(req, 'mirror'),
     'POST /backfill': (req) => trigger(req, 'backfill'),
@@ -67,15 +78,22 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
 
   // Scrapes that arrive together share one rendering: parallel scrapers cannot multiply the work.
   let metricsFlight: Promise<string> | undefined;
-  const metricsOnce = () => (metricsFlight ??= renderMetrics(deps.pool, deps.queue).finally(() => (metricsFlight = undefined)));
+  const metricsOnce = () =>
+    (metricsFlight ??= renderMetrics(deps.pool, deps.queue).finally(() => (metricsFlight = undefined)));
 
   async function trigger(req: IncomingMessage, mode: Mode) {
-    if (tokenDigest === undefined) throw new HttpError(404, 'trigger routes are off: set ADMIN_TOKEN on the worker to enable them');
+    if (tokenDigest === undefined)
+      throw new HttpError(404, 'trigger routes are off: set ADMIN_TOKEN on the worker to enable them');
     if (!authorized(req.headers.authorization, tokenDigest)) throw new HttpError(401, 'missing or wrong bearer token');
     const body = await readJson(req);
     let request;
     try {
-      request = validateRunRequest(mode === 'backfill' ? 'backfill' : `trigger ${mode}`, mode, body.endpoints, body.from);
+      request = validateRunRequest(
+        mode === 'backfill' ? 'backfill' : `trigger ${mode}`,
+        mode,
+        body.endpoints,
+        body.from,
+      );
     } catch (err) {
       if (err instanceof ConfigError) throw new HttpError(400, err.message);
       throw err;
@@ -103,7 +121,11 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
     const route = routes[`${req.method} ${path}`];
     const handle = route
       ? route(req)
-      : Promise.reject(Object.keys(routes).some((k) => k.endsWith(` ${path}`)) ? new HttpError(405, 'method not allowed') : new HttpError(404, 'not found'));
+      : Promise.reject(
+          Object.keys(routes).some((k) => k.endsWith(` ${path}`))
+            ? new HttpError(405, 'method not allowed')
+            : new HttpError(404, 'not found'),
+        );
     handle.then(
       (r) => send(res, r.status, r.body, r.type),
       (err: unknown) => {
@@ -161,17 +183,27 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON object, e.g. {"endpoints": ["orders"]}');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new HttpError(400, 'body must be a JSON object, e.g. {"endpoints": ["orders"]}');
   return parsed as Record<string, unknown>;
 }
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body) + '\n';
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }

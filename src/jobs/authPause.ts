@@ -29,7 +29,6 @@ export async function readAuthFailure(db: Queryable): Promise<AuthFailure | null
   return row?.at ? { at: row.at, reason: row.reason ?? 'authentication failed' } : null;
 }
 
-
 export interface AuthWatch {
   check(): Promise<void>;
   stop(): Promise<void>;

@@ -9,7 +9,11 @@ export const BULL_BOARD_PATH = '/queues';
 const COOKIE = 'onecore_board';
 
 /** What the admin server needs to answer a request under `/queues`. */
-export type BullBoardHandler = (req: IncomingMessage, res: ServerResponse, bearerOk: boolean) => Promise<BoardAnswer | undefined>;
+export type BullBoardHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  bearerOk: boolean,
+) => Promise<BoardAnswer | undefined>;
 /** A plain answer for the admin server to send; undefined when bull-board answered itself. */
 export interface BoardAnswer {
   status: number;
@@ -26,13 +30,18 @@ export interface BoardAnswer {
  */
 export function createBullBoardHandler(opts: { queue: SyncQueue; token: string | undefined }): BullBoardHandler {
   const { token } = opts;
-  if (token === undefined) return async () => ({ status: 404, body: 'bull-board is off: set ADMIN_TOKEN on the worker to enable /queues\n' });
+  if (token === undefined)
+    return async () => ({ status: 404, body: 'bull-board is off: set ADMIN_TOKEN on the worker to enable /queues\n' });
 
   const cookieValue = cookieDigest(token);
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
   // bull-board's typings name bullmq's default Queue; ours is the same class with the backend generic spelled out.
   createBullBoard({ queues: [new BullMQAdapter(opts.queue as never)], serverAdapter });
-  const app = serverAdapter.getRouter() as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+  const app = serverAdapter.getRouter() as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+  ) => void;
 
   return async (req, res, bearerOk) => {
     const url = new URL(req.url ?? '/', 'http://admin');
@@ -50,7 +59,10 @@ export function createBullBoardHandler(opts: { queue: SyncQueue; token: string |
       };
     }
     if (!bearerOk && !sameDigest(readCookie(req.headers.cookie, COOKIE) ?? '', cookieValue)) {
-      return { status: 401, body: `missing or wrong bearer token; in a browser open ${BULL_BOARD_PATH}?token=<ADMIN_TOKEN> once\n` };
+      return {
+        status: 401,
+        body: `missing or wrong bearer token; in a browser open ${BULL_BOARD_PATH}?token=<ADMIN_TOKEN> once\n`,
+      };
     }
     // bull-board's app is written as if mounted at its base path: hand it the rest of the URL.
     req.url = req.url!.slice(BULL_BOARD_PATH.length) || '/';
@@ -58,7 +70,11 @@ export function createBullBoardHandler(opts: { queue: SyncQueue; token: string |
     return new Promise<BoardAnswer | undefined>((resolve, reject) => {
       res.once('finish', () => resolve(undefined));
       res.once('close', () => resolve(undefined));
-      app(req, res, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ status: 404, body: 'not found\n' })));
+      app(req, res, (err) =>
+        err
+          ? reject(err instanceof Error ? err : new Error(String(err)))
+          : resolve({ status: 404, body: 'not found\n' }),
+      );
     });
   };
 }

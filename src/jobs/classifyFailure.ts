@@ -24,4 +24,3 @@ export function classifyFailure(err: unknown): FailureKind {
   // was the database's passing state rather than ours.
   return 'retry';
 }
-

@@ -26,7 +26,8 @@ export async function enqueueRun(queue: SyncQueue, req: RunRequest): Promise<str
     return [job.id!];
   }
   const ids: string[] = [];
-  for (const endpoint of req.endpoints) ids.push(await enqueueWalk(queue, { kind: 'walk', endpoint, mode: req.mode, ...extra }));
+  for (const endpoint of req.endpoints)
+    ids.push(await enqueueWalk(queue, { kind: 'walk', endpoint, mode: req.mode, ...extra }));
   return ids;
 }
 

@@ -13,13 +13,26 @@ export interface Health {
 }
 
 /** Answers within ~2 s whatever is down, so a probe never hangs on a dead dependency. */
-export async function checkHealth(pool: Pool, store: Pick<QueueStore, 'kind' | 'ping'>, timeoutMs = 2_000): Promise<Health> {
+export async function checkHealth(
+  pool: Pool,
+  store: Pick<QueueStore, 'kind' | 'ping'>,
+  timeoutMs = 2_000,
+): Promise<Health> {
   const [pg, auth, queueUp] = await Promise.all([
-    within(pool.query('select 1'), timeoutMs).then(() => true, () => false),
+    within(pool.query('select 1'), timeoutMs).then(
+      () => true,
+      () => false,
+    ),
     within(readAuthFailure(pool), timeoutMs).catch(() => null),
     store.ping(timeoutMs),
   ]);
   const authFailed = auth ? { at: new Date(auth.at).toISOString(), reason: auth.reason } : null;
   const queue = queueUp ? 'up' : 'down';
-  return { status: pg && queueUp && !authFailed ? 'ok' : 'degraded', postgres: pg ? 'up' : 'down', queue, ...(store.kind === 'redis' ? { redis: queue } : {}), authFailed };
+  return {
+    status: pg && queueUp && !authFailed ? 'ok' : 'degraded',
+    postgres: pg ? 'up' : 'down',
+    queue,
+    ...(store.kind === 'redis' ? { redis: queue } : {}),
+    authFailed,
+  };
 }

@@ -51,7 +51,9 @@ const RETENTION = {
  * The engine's advisory lock is the hard guarantee; this just keeps the queue free of duplicates.
  */
 export function deduplicationId(data: WalkJobData): string {
-  return data.mode === 'backfill' ? `${data.mode}:${data.endpoint}:${data.requestId ?? ''}` : `${data.mode}:${data.endpoint}`;
+  return data.mode === 'backfill'
+    ? `${data.mode}:${data.endpoint}:${data.requestId ?? ''}`
+    : `${data.mode}:${data.endpoint}`;
 }
 
 export function walkJobOptions(data: WalkJobData): JobsOptions {

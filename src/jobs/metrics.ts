@@ -10,28 +10,73 @@ import { readAuthFailure } from './authPause.js';
 export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Promise<string> {
   const out = new Exposition();
 
-  const runs = await db.query<{ endpoint: string; mode: string; status: string; runs: number; pages: number; records: number; inserted: number; updated: number; unchanged: number; deleted: number; rejected: number }>(
+  const runs = await db.query<{
+    endpoint: string;
+    mode: string;
+    status: string;
+    runs: number;
+    pages: number;
+    records: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    deleted: number;
+    rejected: number;
+  }>(
     `select endpoint, mode, status, count(*)::float8 as runs, sum(pages)::float8 as pages, sum(records_seen)::float8 as records,
             sum(inserted)::float8 as inserted, sum(updated)::float8 as updated, sum(unchanged)::float8 as unchanged,
             sum(deleted)::float8 as deleted, sum(rejected)::float8 as rejected
        from onecore_sync.sync_runs group by endpoint, mode, status order by 1, 2, 3`,
   );
   out.family('onecore_sync_runs_total', 'counter', 'Endpoint walks by outcome (running = started, not finished).');
-  for (const r of runs.rows) out.sample('onecore_sync_runs_total', { endpoint: r.endpoint, mode: r.mode, status: r.status }, r.runs);
+  for (const r of runs.rows)
+    out.sample('onecore_sync_runs_total', { endpoint: r.endpoint, mode: r.mode, status: r.status }, r.runs);
 
-  const sums = new Map<string, { endpoint: string; mode: string; pages: number; records: number; inserted: number; updated: number; unchanged: number; deleted: number; rejected: number; errors: number }>();
+  const sums = new Map<
+    string,
+    {
+      endpoint: string;
+      mode: string;
+      pages: number;
+      records: number;
+      inserted: number;
+      updated: number;
+      unchanged: number;
+      deleted: number;
+      rejected: number;
+      errors: number;
+    }
+  >();
   for (const r of runs.rows) {
     const key = `${r.endpoint}\u0000${r.mode}`;
-    const s = sums.get(key) ?? { endpoint: r.endpoint, mode: r.mode, pages: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, errors: 0 };
-    s.pages += r.pages; s.records += r.records; s.inserted += r.inserted; s.updated += r.updated;
-    s.unchanged += r.unchanged; s.deleted += r.deleted; s.rejected += r.rejected;
+    const s = sums.get(key) ?? {
+      endpoint: r.endpoint,
+      mode: r.mode,
+      pages: 0,
+      records: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      rejected: 0,
+      errors: 0,
+    };
+    s.pages += r.pages;
+    s.records += r.records;
+    s.inserted += r.inserted;
+    s.updated += r.updated;
+    s.unchanged += r.unchanged;
+    s.deleted += r.deleted;
+    s.rejected += r.rejected;
     if (r.status === 'failed') s.errors += r.runs;
     sums.set(key, s);
   }
   out.family('onecore_sync_pages_total', 'counter', 'Pages stored.');
-  for (const s of sums.values()) out.sample('onecore_sync_pages_total', { endpoint: s.endpoint, mode: s.mode }, s.pages);
+  for (const s of sums.values())
+    out.sample('onecore_sync_pages_total', { endpoint: s.endpoint, mode: s.mode }, s.pages);
   out.family('onecore_sync_records_total', 'counter', 'Records read from the API.');
-  for (const s of sums.values()) out.sample('onecore_sync_records_total', { endpoint: s.endpoint, mode: s.mode }, s.records);
+  for (const s of sums.values())
+    out.sample('onecore_sync_records_total', { endpoint: s.endpoint, mode: s.mode }, s.records);
   out.family('onecore_sync_record_changes_total', 'counter', 'What the records did to the mirror.');
   for (const s of sums.values()) {
     for (const change of ['inserted', 'updated', 'unchanged', 'deleted', 'rejected'] as const) {
@@ -39,7 +84,8 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
     }
   }
   out.family('onecore_sync_errors_total', 'counter', 'Walks that failed (each is retried from its checkpoint).');
-  for (const s of sums.values()) out.sample('onecore_sync_errors_total', { endpoint: s.endpoint, mode: s.mode }, s.errors);
+  for (const s of sums.values())
+    out.sample('onecore_sync_errors_total', { endpoint: s.endpoint, mode: s.mode }, s.errors);
 
   // Per endpoint and mode, the newest finished run: an index lookup each (sync_runs_endpoint_mode_id),
   // not a sort of the whole history.
@@ -54,14 +100,19 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
       order by 1, 2`,
   );
   out.family('onecore_sync_last_run_duration_seconds', 'gauge', 'Duration of the latest finished walk.');
-  for (const r of last.rows) out.sample('onecore_sync_last_run_duration_seconds', { endpoint: r.endpoint, mode: r.mode }, r.seconds);
+  for (const r of last.rows)
+    out.sample('onecore_sync_last_run_duration_seconds', { endpoint: r.endpoint, mode: r.mode }, r.seconds);
 
   // Kept per endpoint by every successful walk: no scan of the history.
   const lag = await db.query<{ endpoint: string; seconds: number }>(
     `select name as endpoint, extract(epoch from now() - last_success_at)::float8 as seconds
        from onecore_sync.endpoints where last_success_at is not null order by 1`,
   );
-  out.family('onecore_sync_seconds_since_last_success', 'gauge', 'Lag: seconds since the endpoint last finished a walk successfully (any mode).');
+  out.family(
+    'onecore_sync_seconds_since_last_success',
+    'gauge',
+    'Lag: seconds since the endpoint last finished a walk successfully (any mode).',
+  );
   for (const r of lag.rows) out.sample('onecore_sync_seconds_since_last_success', { endpoint: r.endpoint }, r.seconds);
 
   const auth = await readAuthFailure(db);
@@ -75,10 +126,18 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
       for (const [state, n] of Object.entries(counts)) out.sample('onecore_sync_queue_jobs', { state }, n);
       out.family('onecore_sync_queue_paused', 'gauge', '1 when the queue is paused.');
       out.sample('onecore_sync_queue_paused', {}, (await queue.isPaused()) ? 1 : 0);
-      out.family('onecore_sync_queue_up', 'gauge', "Whether the queue's store (Redis, or Postgres with QUEUE_BACKEND=postgres) answered this scrape.");
+      out.family(
+        'onecore_sync_queue_up',
+        'gauge',
+        "Whether the queue's store (Redis, or Postgres with QUEUE_BACKEND=postgres) answered this scrape.",
+      );
       out.sample('onecore_sync_queue_up', {}, 1);
     } catch {
-      out.family('onecore_sync_queue_up', 'gauge', "Whether the queue's store (Redis, or Postgres with QUEUE_BACKEND=postgres) answered this scrape.");
+      out.family(
+        'onecore_sync_queue_up',
+        'gauge',
+        "Whether the queue's store (Redis, or Postgres with QUEUE_BACKEND=postgres) answered this scrape.",
+      );
       out.sample('onecore_sync_queue_up', {}, 0);
     }
   }
@@ -91,7 +150,9 @@ class Exposition {
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   }
   sample(name: string, labels: Record<string, string>, value: number): void {
-    const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+    const l = Object.entries(labels)
+      .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+      .join(',');
     this.lines.push(`${name}${l ? `{${l}}` : ''} ${formatValue(value)}`);
   }
   text(): string {

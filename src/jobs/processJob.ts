@@ -27,12 +27,30 @@ export interface ProcessorDeps {
 
 export type JobSummary =
   | { kind: 'fanout'; mode: string; endpoints: string[]; jobs: string[] }
-  | { kind: 'walk'; endpoint: string; mode: string; status: WalkResult['status']; runId: number; pages: number; records: number; inserted: number; updated: number; deleted: number; message?: string };
+  | {
+      kind: 'walk';
+      endpoint: string;
+      mode: string;
+      status: WalkResult['status'];
+      runId: number;
+      pages: number;
+      records: number;
+      inserted: number;
+      updated: number;
+      deleted: number;
+      message?: string;
+    };
 
 /** The BullMQ processor: each job is a fanout (enqueue walks) or one endpoint walk. */
 export function createProcessor(deps: ProcessorDeps) {
   // Typed views are refreshed behind the walk jobs, one at a time (see viewRefresher).
-  const views = createViewRefresher({ pool: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.shop.fetchJson, signal: deps.signal });
+  const views = createViewRefresher({
+    pool: deps.pool,
+    config: deps.config,
+    log: deps.log,
+    fetchJson: deps.shop.fetchJson,
+    signal: deps.signal,
+  });
   return async (job: Job<SyncJobData>, token?: string): Promise<JobSummary> => {
     return job.data.kind === 'fanout' ? fanout(deps, job.data) : walk(deps, job as Job<WalkJobData>, token, views);
   };
@@ -41,31 +59,69 @@ export function createProcessor(deps: ProcessorDeps) {
 async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSummary> {
   let endpoints: string[];
   try {
-    ({ endpoints } = await resolveEndpoints({ db: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.shop.fetchJson }));
+    ({ endpoints } = await resolveEndpoints({
+      db: deps.pool,
+      config: deps.config,
+      log: deps.log,
+      fetchJson: deps.shop.fetchJson,
+    }));
   } catch (err) {
     // Discovery failed. A shop or network hiccup is retried; a definite answer (or refused
     // credentials, which the auth watch turns into a pause) is not.
     const kind = classifyFailure(err);
-    throw kind === 'auth' || kind === 'final' || kind === 'forbidden' ? new UnrecoverableError((err as Error).message) : err;
+    throw kind === 'auth' || kind === 'final' || kind === 'forbidden'
+      ? new UnrecoverableError((err as Error).message)
+      : err;
   }
   // Queued longest walk first, so it is taken first (see longestFirst).
   endpoints = await longestFirst(deps.pool, endpoints);
   const jobs: string[] = [];
   for (const endpoint of endpoints) {
-    jobs.push(await enqueueWalk(deps.queue, { kind: 'walk', endpoint, mode: data.mode, ...(data.from !== undefined ? { from: data.from } : {}), ...(data.requestId ? { requestId: data.requestId } : {}) }));
+    jobs.push(
+      await enqueueWalk(deps.queue, {
+        kind: 'walk',
+        endpoint,
+        mode: data.mode,
+        ...(data.from !== undefined ? { from: data.from } : {}),
+        ...(data.requestId ? { requestId: data.requestId } : {}),
+      }),
+    );
   }
   deps.log.debug({ mode: data.mode, endpoints, jobs }, 'fanout enqueued walks');
   return { kind: 'fanout', mode: data.mode, endpoints, jobs };
 }
 
-async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | undefined, views: ViewRefresher): Promise<JobSummary> {
+async function walk(
+  deps: ProcessorDeps,
+  job: Job<WalkJobData>,
+  token: string | undefined,
+  views: ViewRefresher,
+): Promise<JobSummary> {
   const { endpoint, mode, from, requestId } = job.data;
   const log = deps.log.child({ jobId: job.id });
   let result: WalkResult;
   try {
     result = await walkEndpoint(
-      { endpoint, mode, from: from ?? null, requestId: requestId ?? null, keyField: deps.config.endpointOptions[endpoint]?.keyField, order: deps.config.endpointOptions[endpoint]?.order, perParent: deps.config.endpointOptions[endpoint]?.parent !== undefined, jobId: job.id ?? null, history: historyEnabled(deps.config, endpoint) },
-      { pool: deps.pool, pages: deps.shop.pages, log, maxDeleteShare: deps.config.mirrorMaxDeleteShare, historyKeepDays: deps.config.historyKeepDays, naiveTimeZone: deps.config.naiveTz, signal: deps.signal },
+      {
+        endpoint,
+        mode,
+        from: from ?? null,
+        requestId: requestId ?? null,
+        keyField: deps.config.endpointOptions[endpoint]?.keyField,
+        order: deps.config.endpointOptions[endpoint]?.order,
+        perParent: deps.config.endpointOptions[endpoint]?.parent !== undefined,
+        jobId: job.id ?? null,
+        history: historyEnabled(deps.config, endpoint),
+      },
+      {
+        pool: deps.pool,
+        pages: deps.shop.pages,
+        log,
+        maxDeleteShare: deps.config.mirrorMaxDeleteShare,
+        historyKeepDays: deps.config.historyKeepDays,
+        naiveTimeZone: deps.config.naiveTz,
+        signal: deps.signal,
+      },
     );
   } catch (err) {
     if (deps.signal.aborted) {
@@ -80,8 +136,17 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
   }
 
   const summary: JobSummary = {
-    kind: 'walk', endpoint, mode, status: result.status, runId: result.runId, pages: result.pages, records: result.recordsSeen,
-    inserted: result.inserted, updated: result.updated, deleted: result.deleted, ...(result.message ? { message: result.message } : {}),
+    kind: 'walk',
+    endpoint,
+    mode,
+    status: result.status,
+    runId: result.runId,
+    pages: result.pages,
+    records: result.recordsSeen,
+    inserted: result.inserted,
+    updated: result.updated,
+    deleted: result.deleted,
+    ...(result.message ? { message: result.message } : {}),
   };
   if (result.status === 'succeeded' || result.status === 'incomplete') views.after([result]);
   if (result.status === 'succeeded' || result.status === 'forbidden') return summary;
@@ -111,7 +176,9 @@ async function walk(deps: ProcessorDeps, job: Job<WalkJobData>, token: string | 
       // Not a storm of retries: remember it for the whole fleet, stop every worker from taking
       // jobs, and tell the operator exactly what to do. The auth watch resumes the queue.
       const reason = (err as Error).message;
-      await recordAuthFailure(deps.pool, reason).catch((e: Error) => log.error({ err: e.message }, 'could not record the authentication failure'));
+      await recordAuthFailure(deps.pool, reason).catch((e: Error) =>
+        log.error({ err: e.message }, 'could not record the authentication failure'),
+      );
       await deps.queue.pause().catch((e: Error) => log.error({ err: e.message }, 'could not pause the queue'));
       log.error({ reason }, authPausedMessage(reason));
       throw new UnrecoverableError(message);

@@ -1,4 +1,14 @@
-import { createPostgresBackend, Queue, runMigrations, Worker, type IQueueBackend, type PostgresConnectionOptions, type PostgresQueueBackend, type Processor, type WorkerOptions } from 'bullmq';
+import {
+  createPostgresBackend,
+  Queue,
+  runMigrations,
+  Worker,
+  type IQueueBackend,
+  type PostgresConnectionOptions,
+  type PostgresQueueBackend,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/readConfig.js';
@@ -29,7 +39,10 @@ export interface QueueStore {
   /** For logs and status: where the queue is, without a password. */
   where: string;
   openQueue(log?: Logger): SyncQueue;
-  createWorker<R>(processor: Processor<SyncJobData, R, string>, opts: Omit<WorkerOptions, 'connection' | 'prefix'>): SyncWorker<R>;
+  createWorker<R>(
+    processor: Processor<SyncJobData, R, string>,
+    opts: Omit<WorkerOptions, 'connection' | 'prefix'>,
+  ): SyncWorker<R>;
   /** Whether the store answers now; never waits long (health checks). */
   ping(timeoutMs?: number): Promise<boolean>;
   /** The Redis connection, for Redis-only checks (eviction policy); absent on Postgres. */
@@ -51,18 +64,40 @@ async function openRedisStore(config: Config, role: RedisRole, log?: Logger): Pr
     kind: 'redis',
     where: `${redactUrl(config.redisUrl)} prefix ${config.queuePrefix}`,
     redis,
-    openQueue: (qlog) => watchErrors(new Queue<SyncJobData, unknown, string>(QUEUE_NAME, { connection: redis, prefix: config.queuePrefix }) as unknown as SyncQueue, qlog),
-    createWorker: <R>(processor: Processor<SyncJobData, R, string>, opts: Omit<WorkerOptions, 'connection' | 'prefix'>) =>
-      new Worker<SyncJobData, R, string>(QUEUE_NAME, processor, { ...opts, connection: redis, prefix: config.queuePrefix }) as unknown as SyncWorker<R>,
+    openQueue: (qlog) =>
+      watchErrors(
+        new Queue<SyncJobData, unknown, string>(QUEUE_NAME, {
+          connection: redis,
+          prefix: config.queuePrefix,
+        }) as unknown as SyncQueue,
+        qlog,
+      ),
+    createWorker: <R>(
+      processor: Processor<SyncJobData, R, string>,
+      opts: Omit<WorkerOptions, 'connection' | 'prefix'>,
+    ) =>
+      new Worker<SyncJobData, R, string>(QUEUE_NAME, processor, {
+        ...opts,
+        connection: redis,
+        prefix: config.queuePrefix,
+      }) as unknown as SyncWorker<R>,
     // A worker connection queues commands while Redis is away; ask only when it is connected.
-    ping: (timeoutMs = 2_000) => (redis.status === 'ready' ? within(redis.ping(), timeoutMs).then(() => true, () => false) : Promise.resolve(false)),
+    ping: (timeoutMs = 2_000) =>
+      redis.status === 'ready'
+        ? within(redis.ping(), timeoutMs).then(
+            () => true,
+            () => false,
+          )
+        : Promise.resolve(false),
     close: () => closeRedis(redis),
   };
 }
 
 async function openPostgresStore(config: Config, role: RedisRole, log?: Logger): Promise<QueueStore> {
   if (config.databaseUrl === undefined) {
-    throw new ConfigError('QUEUE_BACKEND=postgres needs DATABASE_URL (the queue lives in that database); or set REDIS_URL for a Redis queue');
+    throw new ConfigError(
+      'QUEUE_BACKEND=postgres needs DATABASE_URL (the queue lives in that database); or set REDIS_URL for a Redis queue',
+    );
   }
   // Our own small pool creates BullMQ's tables and answers health checks. Each queue object gets
   // a pool of its own from BullMQ (the config form: the only one in which BullMQ pins the schema),
@@ -77,7 +112,9 @@ async function openPostgresStore(config: Config, role: RedisRole, log?: Logger):
   });
   const { schema: _schema, ...plain } = connection(2);
   const pool = new pg.Pool(plain);
-  pool.on('error', (err) => log?.warn({ err: { message: err.message } }, 'queue postgres connection lost; will reconnect'));
+  pool.on('error', (err) =>
+    log?.warn({ err: { message: err.message } }, 'queue postgres connection lost; will reconnect'),
+  );
   try {
     // BullMQ does not create its tables by itself; idempotent and serialized by its advisory lock.
     const client = await pool.connect();
@@ -88,16 +125,45 @@ async function openPostgresStore(config: Config, role: RedisRole, log?: Logger):
     }
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new Error(`the queue's Postgres (${redactUrl(config.databaseUrl)}) is not usable: ${(err as Error).message}`);
+    throw new Error(
+      `the queue's Postgres (${redactUrl(config.databaseUrl)}) is not usable: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   return {
     kind: 'postgres',
     where: `${redactUrl(config.databaseUrl)} schema ${QUEUE_SCHEMA}`,
     openQueue: (qlog) =>
-      watchErrors(new Queue<SyncJobData, unknown, string, SyncJobData, unknown, string, PostgresQueueBackend, PostgresConnectionOptions>(QUEUE_NAME, { connection: connection(4) }, createPostgresBackend) as unknown as SyncQueue, qlog),
-    createWorker: <R>(processor: Processor<SyncJobData, R, string>, opts: Omit<WorkerOptions, 'connection' | 'prefix'>) =>
-      new Worker<SyncJobData, R, string, PostgresQueueBackend, never, PostgresConnectionOptions>(QUEUE_NAME, processor as never, { ...opts, connection: connection((opts.concurrency ?? 1) + 3) }, createPostgresBackend) as unknown as SyncWorker<R>,
-    ping: (timeoutMs = 2_000) => within(pool.query('select 1'), timeoutMs).then(() => true, () => false),
+      watchErrors(
+        new Queue<
+          SyncJobData,
+          unknown,
+          string,
+          SyncJobData,
+          unknown,
+          string,
+          PostgresQueueBackend,
+          PostgresConnectionOptions
+        >(QUEUE_NAME, { connection: connection(4) }, createPostgresBackend) as unknown as SyncQueue,
+        qlog,
+      ),
+    createWorker: <R>(
+      processor: Processor<SyncJobData, R, string>,
+      opts: Omit<WorkerOptions, 'connection' | 'prefix'>,
+    ) =>
+      new Worker<SyncJobData, R, string, PostgresQueueBackend, never, PostgresConnectionOptions>(
+        QUEUE_NAME,
+        processor as never,
+        { ...opts, connection: connection((opts.concurrency ?? 1) + 3) },
+        createPostgresBackend,
+      ) as unknown as SyncWorker<R>,
+    ping: (timeoutMs = 2_000) =>
+      within(pool.query('select 1'), timeoutMs).then(
+        () => true,
+        () => false,
+      ),
     close: () => pool.end().catch(() => undefined),
   };
 }

@@ -22,7 +22,10 @@ export interface QueueStatus {
  * A pause caused by an authentication failure is reported with its reason from Postgres, even
  * when Redis was wiped since (the workers pause again at their next check).
  */
-export async function readQueueStatus(config: Config, pool: Pool): Promise<QueueStatus | { reachable: false; error: string }> {
+export async function readQueueStatus(
+  config: Config,
+  pool: Pool,
+): Promise<QueueStatus | { reachable: false; error: string }> {
   const auth = await readAuthFailure(pool).catch(() => null);
   let store;
   try {
@@ -32,16 +35,34 @@ export async function readQueueStatus(config: Config, pool: Pool): Promise<Queue
   }
   const queue = store.openQueue();
   try {
-    const c = await queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed');
+    const c = await queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'waiting-children',
+      'active',
+      'delayed',
+      'failed',
+      'completed',
+    );
     const paused = await queue.isPaused();
     return {
       reachable: true,
       name: store.kind === 'redis' ? `${config.queuePrefix}:${QUEUE_NAME}` : `${QUEUE_SCHEMA}.${QUEUE_NAME}`,
       backend: store.kind,
       // Prioritized jobs and parents waiting for children are waiting too (a paused queue's jobs count as waiting).
-      counts: { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 },
+      counts: {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+        completed: c.completed ?? 0,
+      },
       paused: paused || auth !== null,
-      pauseReason: auth ? `authentication failed since ${auth.at.toISOString()}: ${auth.reason}` : paused ? `the queue is paused in ${store.kind === 'redis' ? 'Redis' : 'Postgres'}` : null,
+      pauseReason: auth
+        ? `authentication failed since ${auth.at.toISOString()}: ${auth.reason}`
+        : paused
+          ? `the queue is paused in ${store.kind === 'redis' ? 'Redis' : 'Postgres'}`
+          : null,
       schedulers: await listSchedules(queue),
     };
   } catch (err) {

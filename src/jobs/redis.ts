@@ -17,9 +17,20 @@ export function redisOptions(role: RedisRole): RedisOptions {
     case 'worker':
       return { maxRetriesPerRequest: null, enableReadyCheck: true };
     case 'client':
-      return { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true, retryStrategy: (n) => (n > 3 ? null : 200 * n) };
+      return {
+        maxRetriesPerRequest: 2,
+        connectTimeout: 5_000,
+        lazyConnect: true,
+        retryStrategy: (n) => (n > 3 ? null : 200 * n),
+      };
     case 'probe':
-      return { maxRetriesPerRequest: 0, connectTimeout: 1_500, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null };
+      return {
+        maxRetriesPerRequest: 0,
+        connectTimeout: 1_500,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      };
   }
 }
 
@@ -36,14 +47,17 @@ export async function openRedis(url: string, role: RedisRole, log?: Logger): Pro
     // A Redis outage makes ioredis report every reconnect attempt; one line every 10 s is plenty.
     if (Date.now() - lastLogged < 10_000) return;
     lastLogged = Date.now();
-    log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'redis connection error; retrying');
+    log.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'redis connection error; retrying',
+    );
   });
   if (role !== 'worker') {
     try {
       await redis.connect();
     } catch (err) {
       redis.disconnect();
-      throw new Error(`Redis at ${redactUrl(url)} is not reachable (${(err as Error).message})`);
+      throw new Error(`Redis at ${redactUrl(url)} is not reachable (${(err as Error).message})`, { cause: err });
     }
   }
   return redis;
@@ -78,10 +92,16 @@ export async function warnUnlessNoEviction(redis: Redis, log: Logger): Promise<v
     const reply = (await redis.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
     const policy = reply?.[1];
     if (policy !== undefined && policy !== 'noeviction') {
-      log.warn({ maxmemoryPolicy: policy }, `Redis maxmemory-policy is ${policy}; set it to noeviction so Redis never drops queued jobs or schedules`);
+      log.warn(
+        { maxmemoryPolicy: policy },
+        `Redis maxmemory-policy is ${policy}; set it to noeviction so Redis never drops queued jobs or schedules`,
+      );
     }
   } catch (err) {
     // Managed Redis often disables CONFIG. Say that it was not checked, once, rather than nothing.
-    log.warn({ err: (err as Error).message }, 'could not check the Redis maxmemory-policy (CONFIG GET refused); make sure it is noeviction, or queued jobs and schedules may be dropped under memory pressure');
+    log.warn(
+      { err: (err as Error).message },
+      'could not check the Redis maxmemory-policy (CONFIG GET refused); make sure it is noeviction, or queued jobs and schedules may be dropped under memory pressure',
+    );
   }
 }

@@ -20,11 +20,14 @@ export function startRetention(deps: { pool: Pool; days: number; log: Logger; in
     const client = await deps.pool.connect();
     let broken: Error | undefined;
     try {
-      const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${RETENTION_LOCK}) as locked`);
+      const { rows } = await client.query<{ locked: boolean }>(
+        `select pg_try_advisory_lock(${RETENTION_LOCK}) as locked`,
+      );
       if (!rows[0]!.locked) return;
       try {
         const deleted = await pruneSyncRuns(client, deps.days);
-        if (deleted > 0) deps.log.info({ deleted, days: deps.days }, 'old sync runs deleted (SYNC_RUNS_RETENTION_DAYS)');
+        if (deleted > 0)
+          deps.log.info({ deleted, days: deps.days }, 'old sync runs deleted (SYNC_RUNS_RETENTION_DAYS)');
       } finally {
         await client.query(`select pg_advisory_unlock(${RETENTION_LOCK})`);
       }

@@ -20,5 +20,9 @@ export function validateRunRequest(where: string, mode: Mode, endpoints: unknown
     if (mode !== 'backfill') throw new ConfigError(`${where}: a start cursor (from) only goes with a backfill`);
     if (typeof from !== 'string' || from.trim() === '') throw new ConfigError(`${where}: from needs a cursor value`);
   }
-  return { mode, ...(names && names.length > 0 ? { endpoints: names } : {}), ...(typeof from === 'string' ? { from: from.trim() } : {}) };
+  return {
+    mode,
+    ...(names && names.length > 0 ? { endpoints: names } : {}),
+    ...(typeof from === 'string' ? { from: from.trim() } : {}),
+  };
 }

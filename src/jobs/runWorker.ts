@@ -23,7 +23,12 @@ const MAX_STALLED = 10;
  * stop; the grace timer exits 1 if walks do not stop in time.
  */
 export async function runWorker(config: Config, settings: WorkerSettings, log: Logger): Promise<number> {
-  const databaseUrl = required(config, 'databaseUrl', 'DATABASE_URL', 'for the worker (a postgres:// connection string)');
+  const databaseUrl = required(
+    config,
+    'databaseUrl',
+    'DATABASE_URL',
+    'for the worker (a postgres:// connection string)',
+  );
   required(config, 'baseUrl', 'ONECORE_BASE_URL', 'for the worker (the shop URL, e.g. https://shop.example.com)');
 
   // Each walk holds one connection for its whole walk (it carries the endpoint lock) and borrows
@@ -33,7 +38,12 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
   await migrateDatabase(pool);
   // Health checks and metrics scrapes get a pool of their own, with a statement timeout: however
   // many scrapers there are and however large the history, they cannot take the walks' connections.
-  const adminPool = createPool(databaseUrl, log, { max: 2, applicationName: 'onecore-sync admin', statementTimeoutMs: 5_000, connectionTimeoutMs: 2_000 });
+  const adminPool = createPool(databaseUrl, log, {
+    max: 2,
+    applicationName: 'onecore-sync admin',
+    statementTimeoutMs: 5_000,
+    connectionTimeoutMs: 2_000,
+  });
   const retention = startRetention({ pool, days: config.runsRetentionDays, log });
   const shop = createShopApi(config, pool, log);
   const store = await openQueueStore(config, 'worker', log);
@@ -52,30 +62,60 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
     },
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
-  worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); taken over, resumes from the checkpoint'));
+  worker.on('stalled', (jobId) =>
+    log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); taken over, resumes from the checkpoint'),
+  );
   worker.on('failed', (job, err) => {
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError' : true;
-    log[final ? 'error' : 'warn']({ jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, final ? 'job failed' : 'job failed; will retry from the checkpoint');
+    log[final ? 'error' : 'warn'](
+      { jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message },
+      final ? 'job failed' : 'job failed; will retry from the checkpoint',
+    );
   });
   worker.on('completed', (job, result) => log.debug({ jobId: job.id, result }, 'job completed'));
 
   // Before taking jobs: pause at once if an authentication failure is on record.
-  const authWatch = startAuthWatch({ db: pool, queue, log, intervalMs: settings.authCheckMs, retryHeld: () => shop.tokens.retryHeldTokens(settings.authRetryMs) });
+  const authWatch = startAuthWatch({
+    db: pool,
+    queue,
+    log,
+    intervalMs: settings.authCheckMs,
+    retryHeld: () => shop.tokens.retryHeldTokens(settings.authRetryMs),
+  });
   await authWatch.check();
   const owner = startScheduleOwner({ databaseUrl, queue, config, log, intervalMs: settings.scheduleCheckMs });
 
   let admin: AdminServer | undefined;
   try {
-    admin = await startAdminServer({ host: config.adminHost, port: config.adminPort, token: config.adminToken, pool: adminPool, store, queue, log, config });
+    admin = await startAdminServer({
+      host: config.adminHost,
+      port: config.adminPort,
+      token: config.adminToken,
+      pool: adminPool,
+      store,
+      queue,
+      log,
+      config,
+    });
   } catch (err) {
     // Several workers on one host: only one can have the port. The worker is still useful.
-    log.error({ err: (err as Error).message, host: config.adminHost, port: config.adminPort }, 'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)');
+    log.error(
+      { err: (err as Error).message, host: config.adminHost, port: config.adminPort },
+      'admin HTTP server could not start; running without /healthz, /metrics and trigger routes (set ADMIN_PORT)',
+    );
   }
 
   const tuning = startConcurrencyTuning({ worker, config, roundTrips: shop.roundTrips, log });
   const running = worker.run();
   log.info(
-    { queue: QUEUE_NAME, backend: store.kind, where: store.where, concurrency: config.concurrency ?? 'auto', admin: admin?.url ?? null, triggers: config.adminToken ? 'on' : 'off' },
+    {
+      queue: QUEUE_NAME,
+      backend: store.kind,
+      where: store.where,
+      concurrency: config.concurrency ?? 'auto',
+      admin: admin?.url ?? null,
+      triggers: config.adminToken ? 'on' : 'off',
+    },
     'worker started',
   );
 
@@ -88,7 +128,10 @@ export async function runWorker(config: Config, settings: WorkerSettings, log: L
 
   // A second signal, or walks that do not stop within the grace period, end the process now.
   const force = (why: string) => {
-    log.error({ graceMs: config.shutdownGraceMs }, `${why}; exiting without waiting (unfinished walks resume from their checkpoints)`);
+    log.error(
+      { graceMs: config.shutdownGraceMs },
+      `${why}; exiting without waiting (unfinished walks resume from their checkpoints)`,
+    );
     process.exit(1);
   };
   const graceTimer = setTimeout(() => force('shutdown grace period over'), config.shutdownGraceMs);

@@ -19,7 +19,13 @@ export interface ScheduleOwner {
  * by themselves after Redis was wiped; the others try the lock, so a new owner takes over within
  * one interval when the old one dies (Postgres drops the lock with its connection).
  */
-export function startScheduleOwner(deps: { databaseUrl: string; queue: SyncQueue; config: Config; log: Logger; intervalMs: number }): ScheduleOwner {
+export function startScheduleOwner(deps: {
+  databaseUrl: string;
+  queue: SyncQueue;
+  config: Config;
+  log: Logger;
+  intervalMs: number;
+}): ScheduleOwner {
   const { queue, config, log } = deps;
   let client: pg.Client | undefined;
   let owner = false;
@@ -35,7 +41,11 @@ export function startScheduleOwner(deps: { databaseUrl: string; queue: SyncQueue
   };
 
   async function connect(): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString: deps.databaseUrl, application_name: 'onecore-sync schedules', connectionTimeoutMillis: 10_000 });
+    const c = new pg.Client({
+      connectionString: deps.databaseUrl,
+      application_name: 'onecore-sync schedules',
+      connectionTimeoutMillis: 10_000,
+    });
     // A checked-out connection that dies emits `error`; without a listener that would crash us.
     c.on('error', (err) => {
       if (client === c) drop(err);
@@ -67,10 +77,17 @@ export function startScheduleOwner(deps: { databaseUrl: string; queue: SyncQueue
         // First time as owner: write both, so changed settings replace the old schedules.
         await upsertSchedules(queue, config);
         upsertedOnce = true;
-        log.info({ incremental: config.incrementalCron, mirror: config.mirrorCron, tz: config.tz }, 'schedules upserted');
+        log.info(
+          { incremental: config.incrementalCron, mirror: config.mirrorCron, tz: config.tz },
+          'schedules upserted',
+        );
       } else {
         const recreated = await ensureSchedules(queue, config, log);
-        if (recreated.length > 0) log.warn({ schedules: recreated }, 'schedules were missing in Redis (wiped or evicted?) and have been re-created');
+        if (recreated.length > 0)
+          log.warn(
+            { schedules: recreated },
+            'schedules were missing in Redis (wiped or evicted?) and have been re-created',
+          );
       }
     } catch (err) {
       drop(err);

@@ -30,7 +30,11 @@ export function desiredSchedules(config: Config): Schedule[] {
 export async function upsertSchedules(queue: SyncQueue, config: Config): Promise<void> {
   for (const s of desiredSchedules(config)) {
     const data: FanoutJobData = { kind: 'fanout', mode: s.id };
-    await queue.upsertJobScheduler(s.id, { pattern: s.pattern, tz: s.tz }, { name: 'fanout', data, opts: FANOUT_JOB_OPTIONS });
+    await queue.upsertJobScheduler(
+      s.id,
+      { pattern: s.pattern, tz: s.tz },
+      { name: 'fanout', data, opts: FANOUT_JOB_OPTIONS },
+    );
   }
 }
 
@@ -44,11 +48,30 @@ export async function ensureSchedules(queue: SyncQueue, config: Config, log: Log
   for (const s of desiredSchedules(config)) {
     const current = await queue.getJobScheduler(s.id);
     const mode = (current?.template?.data as FanoutJobData | undefined)?.mode;
-    if (current && current.pattern === s.pattern && (current.tz ?? 'UTC') === s.tz && mode === s.id && current.next !== undefined) continue;
+    if (
+      current &&
+      current.pattern === s.pattern &&
+      (current.tz ?? 'UTC') === s.tz &&
+      mode === s.id &&
+      current.next !== undefined
+    )
+      continue;
     const data: FanoutJobData = { kind: 'fanout', mode: s.id };
-    await queue.upsertJobScheduler(s.id, { pattern: s.pattern, tz: s.tz }, { name: 'fanout', data, opts: FANOUT_JOB_OPTIONS });
+    await queue.upsertJobScheduler(
+      s.id,
+      { pattern: s.pattern, tz: s.tz },
+      { name: 'fanout', data, opts: FANOUT_JOB_OPTIONS },
+    );
     changed.push(s.id);
-    log.info({ schedule: s.id, pattern: s.pattern, tz: s.tz, was: current ? { pattern: current.pattern, tz: current.tz } : null }, current ? 'schedule updated' : 'schedule created');
+    log.info(
+      {
+        schedule: s.id,
+        pattern: s.pattern,
+        tz: s.tz,
+        was: current ? { pattern: current.pattern, tz: current.tz } : null,
+      },
+      current ? 'schedule updated' : 'schedule created',
+    );
   }
   return changed;
 }

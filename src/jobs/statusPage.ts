@@ -10,7 +10,20 @@ import { formatDuration } from '../format/duration.js';
 
 const DAYS = 30;
 const REFRESH_SECONDS = 30;
-const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d', '#7c3aed', '#0d9488'];
+const COLORS = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#9333ea',
+  '#ea580c',
+  '#0891b2',
+  '#ca8a04',
+  '#db2777',
+  '#4b5563',
+  '#65a30d',
+  '#7c3aed',
+  '#0d9488',
+];
 
 interface QueueView {
   backend: string;
@@ -25,7 +38,10 @@ interface QueueView {
  * (users' servers often have no internet): per endpoint freshness, last run and counts, rows and
  * last error; the queue; and two inline SVG charts over 30 days. It reloads itself.
  */
-export async function renderStatusPage(deps: { db: Queryable; queue: SyncQueue; store: Pick<QueueStore, 'kind'>; config: Config }, now = new Date()): Promise<string> {
+export async function renderStatusPage(
+  deps: { db: Queryable; queue: SyncQueue; store: Pick<QueueStore, 'kind'>; config: Config },
+  now = new Date(),
+): Promise<string> {
   const [endpoints, daily, auth, queue] = await Promise.all([
     readStatus(deps.db),
     readDailyRuns(deps.db, DAYS),
@@ -67,7 +83,16 @@ ${queueSection(queue, auth !== null)}
 <div class="legend">${names.map((n) => `<span><i style="background:${color(n)}"></i>${esc(n)}</span>`).join('')}</div>
 <div class="charts">
 ${chart('chart-records', 'Records synced per day', days, daily, names, color, (d) => d.records, formatCount)}
-${chart('chart-duration', 'Mean walk duration per day', days, daily, names, color, (d) => d.seconds, (v) => formatDuration(v * 1000))}
+${chart(
+  'chart-duration',
+  'Mean walk duration per day',
+  days,
+  daily,
+  names,
+  color,
+  (d) => d.seconds,
+  (v) => formatDuration(v * 1000),
+)}
 </div>
 </body></html>
 `;
@@ -91,17 +116,36 @@ function endpointTable(rows: EndpointStatusRow[], now: Date, allowedMs: number):
 }
 
 function queueSection(q: QueueView, authPaused: boolean): string {
-  if (!q.counts) return `<p class="err" id="queue">The queue (${esc(q.backend)}) did not answer: ${esc(q.error ?? '')}</p>`;
-  const cells = (['waiting', 'active', 'delayed', 'failed'] as const).map((k) => `<td class="n" data-count="${k}">${q.counts![k]}</td>`).join('');
-  const schedules = q.schedules.map((s) => `<li>${esc(s.id)}: <code>${esc(s.pattern)}</code> (${esc(s.tz)}), next ${esc(s.next ?? '-')}</li>`).join('');
+  if (!q.counts)
+    return `<p class="err" id="queue">The queue (${esc(q.backend)}) did not answer: ${esc(q.error ?? '')}</p>`;
+  const cells = (['waiting', 'active', 'delayed', 'failed'] as const)
+    .map((k) => `<td class="n" data-count="${k}">${q.counts![k]}</td>`)
+    .join('');
+  const schedules = q.schedules
+    .map((s) => `<li>${esc(s.id)}: <code>${esc(s.pattern)}</code> (${esc(s.tz)}), next ${esc(s.next ?? '-')}</li>`)
+    .join('');
   return `<table id="queue"><thead><tr><th>backend</th><th>waiting</th><th>active</th><th>delayed</th><th>failed</th><th>paused</th></tr></thead>
 <tbody><tr><td>${esc(q.backend)}</td>${cells}<td>${q.paused || authPaused ? `<strong>yes</strong>${authPaused ? ' (authentication failed)' : ''}` : 'no'}</td></tr></tbody></table>
 <p>Next scheduled runs:</p><ul id="schedules">${schedules || '<li>none (the worker that owns the schedules creates them)</li>'}</ul>`;
 }
 
 /** One SVG line chart: a line per endpoint over the days, a zero baseline and a max label. */
-function chart(id: string, title: string, days: string[], data: DailyRuns[], names: string[], color: (n: string) => string, value: (d: DailyRuns) => number, label: (v: number) => string): string {
-  const W = 560, H = 220, L = 56, R = 8, T = 10, B = 28;
+function chart(
+  id: string,
+  title: string,
+  days: string[],
+  data: DailyRuns[],
+  names: string[],
+  color: (n: string) => string,
+  value: (d: DailyRuns) => number,
+  label: (v: number) => string,
+): string {
+  const W = 560,
+    H = 220,
+    L = 56,
+    R = 8,
+    T = 10,
+    B = 28;
   const byKey = new Map(data.map((d) => [`${d.endpoint} ${d.day}`, d]));
   const max = Math.max(0, ...data.map(value));
   const x = (i: number) => L + (days.length > 1 ? (i * (W - L - R)) / (days.length - 1) : 0);
@@ -113,7 +157,10 @@ function chart(id: string, title: string, days: string[], data: DailyRuns[], nam
     });
     return `<polyline class="series" data-endpoint="${esc(n)}" fill="none" stroke="${color(n)}" stroke-width="2" points="${pts.join(' ')}"/>`;
   });
-  const ticks = [0, Math.floor(days.length / 2), days.length - 1].map((i, k) => `<text x="${x(i).toFixed(1)}" y="${H - 8}" font-size="11" text-anchor="${['start', 'middle', 'end'][k]}" fill="#6b7280">${esc(days[i]!.slice(5))}</text>`);
+  const ticks = [0, Math.floor(days.length / 2), days.length - 1].map(
+    (i, k) =>
+      `<text x="${x(i).toFixed(1)}" y="${H - 8}" font-size="11" text-anchor="${['start', 'middle', 'end'][k]}" fill="#6b7280">${esc(days[i]!.slice(5))}</text>`,
+  );
   return `<figure><figcaption>${esc(title)}</figcaption>
 <svg id="${id}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">
 <line x1="${L}" y1="${y(0)}" x2="${W - R}" y2="${y(0)}" stroke="#9ca3af"/><line x1="${L}" y1="${T}" x2="${L}" y2="${y(0)}" stroke="#9ca3af"/>
@@ -128,7 +175,12 @@ async function readQueueView(queue: SyncQueue, backend: string): Promise<QueueVi
     const c = await queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
     return {
       backend,
-      counts: { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 },
+      counts: {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+      },
       paused: await queue.isPaused(),
       schedules: await listSchedules(queue),
       error: null,
@@ -167,4 +219,3 @@ function iso(d: Date): string {
 function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
-

@@ -26,13 +26,33 @@ export interface ConcurrencyTarget {
  * budget given the round trips this process measures (see walkersToFillBudget). A lowered count
  * lets running walks finish; it only takes fewer new jobs.
  */
-export function startConcurrencyTuning(opts: { worker: ConcurrencyTarget; config: Pick<Config, 'concurrency' | 'maxConcurrency' | 'maxRps'>; roundTrips: RoundTrips; log: Logger; intervalMs?: number }): { stop(): void } {
+export function startConcurrencyTuning(opts: {
+  worker: ConcurrencyTarget;
+  config: Pick<Config, 'concurrency' | 'maxConcurrency' | 'maxRps'>;
+  roundTrips: RoundTrips;
+  log: Logger;
+  intervalMs?: number;
+}): { stop(): void } {
   const { worker, config, roundTrips, log } = opts;
   if (config.concurrency !== undefined) return { stop: () => undefined };
   const tune = () => {
-    const wanted = walkersToFillBudget({ maxRps: config.maxRps, roundTripMs: roundTrips.typicalMs(), max: config.maxConcurrency, current: worker.concurrency, budgetBusy: roundTrips.budgetBusy() });
+    const wanted = walkersToFillBudget({
+      maxRps: config.maxRps,
+      roundTripMs: roundTrips.typicalMs(),
+      max: config.maxConcurrency,
+      current: worker.concurrency,
+      budgetBusy: roundTrips.budgetBusy(),
+    });
     if (wanted === worker.concurrency) return;
-    log.info({ from: worker.concurrency, to: wanted, roundTripMs: Math.round(roundTrips.typicalMs() ?? 0), maxRps: config.maxRps }, 'walks at once re-sized to fill the request budget');
+    log.info(
+      {
+        from: worker.concurrency,
+        to: wanted,
+        roundTripMs: Math.round(roundTrips.typicalMs() ?? 0),
+        maxRps: config.maxRps,
+      },
+      'walks at once re-sized to fill the request budget',
+    );
     worker.concurrency = wanted;
   };
   tune();

@@ -5,10 +5,27 @@ import { pino, type Logger, type DestinationStream } from 'pino';
  * `log.info({ credentials })` still cannot leak one. Code never logs tokens on purpose either.
  */
 export const REDACT_PATHS = [
-  'refreshToken', 'accessToken', 'token', 'authorization', 'password', 'adminToken',
-  '*.refreshToken', '*.accessToken', '*.token', '*.authorization', '*.Authorization', '*.password', '*.adminToken',
-  'headers.authorization', 'headers.Authorization', '*.headers.authorization', '*.headers.Authorization',
-  'config.refreshToken', 'config.adminToken', 'config.databaseUrl', 'databaseUrl',
+  'refreshToken',
+  'accessToken',
+  'token',
+  'authorization',
+  'password',
+  'adminToken',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.token',
+  '*.authorization',
+  '*.Authorization',
+  '*.password',
+  '*.adminToken',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'config.refreshToken',
+  'config.adminToken',
+  'config.databaseUrl',
+  'databaseUrl',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

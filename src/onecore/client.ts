@@ -76,7 +76,13 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
    * One logical request: waits its turn in the shop-wide schedule before every attempt, retries
    * what may pass (429, 5xx, network, unreadable 200s) and renews the access token at most once.
    */
-  async function execute<T>(endpoint: string, url: string, parse: (res: HttpResponse) => T, signal?: AbortSignal, withToken = true): Promise<T> {
+  async function execute<T>(
+    endpoint: string,
+    url: string,
+    parse: (res: HttpResponse) => T,
+    signal?: AbortSignal,
+    withToken = true,
+  ): Promise<T> {
     let retries = 0;
     let renewedFor401 = false;
     let renewed: string | undefined;
@@ -88,11 +94,19 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
       const waitedMs = await limiter.acquire(signal);
       // Asked on every attempt (a cache hit): after a long backoff the token may have been renewed
       // by another walker, or be due for renewal, and a stale one would waste the one 401 retry.
-      const token = withToken ? renewed ?? (await tokens.getAccessToken()) : '';
+      const token = withToken ? (renewed ?? (await tokens.getAccessToken())) : '';
       renewed = undefined;
       let res: HttpResponse;
       try {
-        res = await sendRequest(agent, { method: 'GET', url, headers: withToken ? apiHeaders(token) : anonymousHeaders(), timeoutMs, signal, endpoint, maxBytes: opts.maxResponseBytes });
+        res = await sendRequest(agent, {
+          method: 'GET',
+          url,
+          headers: withToken ? apiHeaders(token) : anonymousHeaders(),
+          timeoutMs,
+          signal,
+          endpoint,
+          maxBytes: opts.maxResponseBytes,
+        });
         if (res.status >= 200 && res.status < 300) {
           const parsed = parse(res);
           opts.roundTrips?.record(performance.now() - asked - waitedMs, waitedMs);
@@ -107,21 +121,40 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
           // Every process backs off, not just this request: the shop asked all of us to wait.
           await limiter.backOff(Math.min(retryAfterMs, policy.maxRetryAfterMs)).catch(() => undefined);
           if (retryAfterMs > maxParkMs) {
-            throw new RateLimited({ endpoint, retryAfterMs, body: (err as OneCoreError).excerpt, beyondCap: true, note: `the shop asks for longer than ONECORE_MAX_RETRY_AFTER_MS (${Math.round(maxParkMs / 1000)} s); not waiting: the next scheduled run tries again` });
+            throw new RateLimited({
+              endpoint,
+              retryAfterMs,
+              body: (err as OneCoreError).excerpt,
+              beyondCap: true,
+              note: `the shop asks for longer than ONECORE_MAX_RETRY_AFTER_MS (${Math.round(maxParkMs / 1000)} s); not waiting: the next scheduled run tries again`,
+            });
           }
           if (retryAfterMs > policy.maxRetryAfterMs) {
-            throw new RateLimited({ endpoint, retryAfterMs, body: (err as OneCoreError).excerpt, note: 'longer than a request waits; reschedule' });
+            throw new RateLimited({
+              endpoint,
+              retryAfterMs,
+              body: (err as OneCoreError).excerpt,
+              note: 'longer than a request waits; reschedule',
+            });
           }
         }
         const waitMs = retryAfterMs ?? backoffDelay(retries, policy);
         if (retries >= policy.retries) {
           if (err instanceof RateLimited) {
-            throw new RateLimited({ endpoint, retryAfterMs: waitMs, body: err.excerpt, note: `still limited after ${retries + 1} attempts` });
+            throw new RateLimited({
+              endpoint,
+              retryAfterMs: waitMs,
+              body: err.excerpt,
+              note: `still limited after ${retries + 1} attempts`,
+            });
           }
           throw err;
         }
         retries += 1;
-        log.warn({ endpoint, attempt: retries, of: policy.retries, waitMs, error: (err as Error).message }, 'request failed; retrying');
+        log.warn(
+          { endpoint, attempt: retries, of: policy.retries, waitMs, error: (err as Error).message },
+          'request failed; retrying',
+        );
         await sleep(waitMs, signal);
         continue;
       }
@@ -142,7 +175,8 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     const params: string[] = [];
     if (cursor !== null) params.push(cursorQuery(cursor));
     // No page-size parameter is documented: send one only when the operator configured both halves.
-    if (o.pageSizeParam !== undefined && o.pageSize !== undefined) params.push(`${encodeURIComponent(o.pageSizeParam)}=${o.pageSize}`);
+    if (o.pageSizeParam !== undefined && o.pageSize !== undefined)
+      params.push(`${encodeURIComponent(o.pageSizeParam)}=${o.pageSize}`);
     return `${base}/api/v2/${path ?? encodeURIComponent(name)}${params.length > 0 ? `?${params.join('&')}` : ''}`;
   }
 
@@ -150,22 +184,48 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     fetchPage(endpoint, cursor, signal, path) {
       const name = endpoint.toLowerCase();
       const o = opts.endpointOptions?.[name] ?? {};
-      return execute(name, pageUrl(name, cursor, path), (res) => {
-        const { body, exactNumbers } = parsePageBody(name, res);
-        const page = parsePage(body, { endpoint: name, cursor, recordsKey: o.recordsKey, link: header(res.headers, 'link') });
-        if (exactNumbers) page.exactNumbers = true;
-        return page;
-      }, signal);
+      return execute(
+        name,
+        pageUrl(name, cursor, path),
+        (res) => {
+          const { body, exactNumbers } = parsePageBody(name, res);
+          const page = parsePage(body, {
+            endpoint: name,
+            cursor,
+            recordsKey: o.recordsKey,
+            link: header(res.headers, 'link'),
+          });
+          if (exactNumbers) page.exactNumbers = true;
+          return page;
+        },
+        signal,
+      );
     },
     fetchRaw(endpoint, cursor, signal) {
       const name = endpoint.toLowerCase();
-      return execute(name, pageUrl(name, cursor), (res) => ({ status: res.status, bytes: Buffer.byteLength(res.text), body: parseJsonBody(name, res), link: header(res.headers, 'link') ?? null }), signal);
+      return execute(
+        name,
+        pageUrl(name, cursor),
+        (res) => ({
+          status: res.status,
+          bytes: Buffer.byteLength(res.text),
+          body: parseJsonBody(name, res),
+          link: header(res.headers, 'link') ?? null,
+        }),
+        signal,
+      );
     },
     getJson(url, signal) {
       const absolute = /^https?:\/\//i.test(url) ? url : `${base}/${url.replace(/^\/+/, '')}`;
       const label = new URL(absolute).pathname;
       // The token goes to the shop's origin only: a document elsewhere is fetched without it.
-      return execute(label, absolute, (res) => parseJsonBody(label, res), signal, new URL(absolute).origin === new URL(base).origin);
+      return execute(
+        label,
+        absolute,
+        (res) => parseJsonBody(label, res),
+        signal,
+        new URL(absolute).origin === new URL(base).origin,
+      );
     },
     async close() {
       if (ownAgent) await (agent as Dispatcher).close();

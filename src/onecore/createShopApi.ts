@@ -33,7 +33,16 @@ export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi 
   warnIfPlainHttp(baseUrl, log);
   const dispatcher = createHttpAgent();
   const roundTrips = createRoundTrips();
-  const tokens = createTokenService({ pool, baseUrl, bootstrapRefreshToken: config.refreshToken, log, timeoutMs: config.requestTimeoutMs, retry: { retries: config.retries }, dispatcher, maxResponseBytes: config.maxResponseBytes });
+  const tokens = createTokenService({
+    pool,
+    baseUrl,
+    bootstrapRefreshToken: config.refreshToken,
+    log,
+    timeoutMs: config.requestTimeoutMs,
+    retry: { retries: config.retries },
+    dispatcher,
+    maxResponseBytes: config.maxResponseBytes,
+  });
   const client = createOneCoreClient({
     baseUrl,
     tokens,
@@ -50,11 +59,14 @@ export function createShopApi(config: Config, pool: Pool, log: Logger): ShopApi 
   return {
     pages: (endpoint, from, signal) => {
       const o = config.endpointOptions[endpoint];
-      if (o?.parent === undefined || o.path === undefined) return walkPages(client, endpoint, from, signal, { maxPages: config.maxPagesPerWalk });
+      if (o?.parent === undefined || o.path === undefined)
+        return walkPages(client, endpoint, from, signal, { maxPages: config.maxPagesPerWalk });
       const { parent, path } = o;
       // A per-parent list: the child list of every live parent record, as one walk.
       return (async function* () {
-        yield* childPages(client, endpoint, path, await liveParentKeys(pool, parent, endpoint), from, signal, { maxPages: config.maxPagesPerWalk });
+        yield* childPages(client, endpoint, path, await liveParentKeys(pool, parent, endpoint), from, signal, {
+          maxPages: config.maxPagesPerWalk,
+        });
       })();
     },
     fetchJson: (url) => client.getJson(url),

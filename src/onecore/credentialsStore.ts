@@ -35,7 +35,9 @@ export function sha256(text: string): string {
 
 /** The row, or null when no refresh token was ever stored. `forUpdate` locks it (inside a transaction). */
 export async function readCredentials(db: Db, forUpdate = false): Promise<CredentialsRow | null> {
-  const { rows } = await db.query<CredentialsRow>(`select ${COLUMNS} from onecore_sync.credentials where id = 1${forUpdate ? ' for update' : ''}`);
+  const { rows } = await db.query<CredentialsRow>(
+    `select ${COLUMNS} from onecore_sync.credentials where id = 1${forUpdate ? ' for update' : ''}`,
+  );
   const row = rows[0] ?? null;
   if (row) {
     registerSecret(row.refreshToken);
@@ -51,7 +53,12 @@ export async function readCredentials(db: Db, forUpdate = false): Promise<Creden
  * stop a working sync), the access token is dropped (it may belong to another API user), and a
  * recorded authentication failure is cleared so scheduling resumes.
  */
-export async function storeRefreshToken(db: Db, token: string, source: string, opts: { bootstrapSha256?: string | null } = {}): Promise<void> {
+export async function storeRefreshToken(
+  db: Db,
+  token: string,
+  source: string,
+  opts: { bootstrapSha256?: string | null } = {},
+): Promise<void> {
   registerSecret(token);
   await db.query(
     `insert into onecore_sync.credentials as c (id, refresh_token, source, bootstrap_sha256)
@@ -106,7 +113,17 @@ export async function saveRenewal(db: Db, r: RenewedTokens): Promise<boolean> {
           auth_failed_reason = null,
           updated_at = now()
       where id = 1 and refresh_token = $9`,
-    [r.refreshToken, r.previousRefreshToken, r.refreshChanged, r.rotated, r.source, r.accessToken, r.accessTokenExpiresAt, r.renewedAt, r.expected],
+    [
+      r.refreshToken,
+      r.previousRefreshToken,
+      r.refreshChanged,
+      r.rotated,
+      r.source,
+      r.accessToken,
+      r.accessTokenExpiresAt,
+      r.renewedAt,
+      r.expected,
+    ],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -115,7 +132,10 @@ export async function saveRenewal(db: Db, r: RenewedTokens): Promise<boolean> {
  * The shop rotated the refresh token but the rest of its answer is unusable: keep the new refresh
  * token anyway (the one we sent is dead now), without an access token.
  */
-export async function saveRotation(db: Db, r: Pick<RenewedTokens, 'expected' | 'refreshToken' | 'previousRefreshToken' | 'rotated' | 'source'>): Promise<boolean> {
+export async function saveRotation(
+  db: Db,
+  r: Pick<RenewedTokens, 'expected' | 'refreshToken' | 'previousRefreshToken' | 'rotated' | 'source'>,
+): Promise<boolean> {
   registerSecret(r.refreshToken);
   const { rowCount } = await db.query(
     `update onecore_sync.credentials set
@@ -172,8 +192,20 @@ export async function readTokenStatus(db: Db): Promise<TokenStatus> {
             auth_failed_at as "authFailedAt", auth_failed_reason as "authFailedReason"
        from onecore_sync.credentials where id = 1`,
   );
-  return rows[0] ?? {
-    stored: false, source: null, refreshTokenSince: null, refreshTokenAgeSeconds: null, rotatedAt: null, previousRefreshTokenKept: false,
-    accessTokenExpiresAt: null, accessTokenValid: false, renewedAt: null, renewCount: 0, authFailedAt: null, authFailedReason: null,
-  };
+  return (
+    rows[0] ?? {
+      stored: false,
+      source: null,
+      refreshTokenSince: null,
+      refreshTokenAgeSeconds: null,
+      rotatedAt: null,
+      previousRefreshTokenKept: false,
+      accessTokenExpiresAt: null,
+      accessTokenValid: false,
+      renewedAt: null,
+      renewCount: 0,
+      authFailedAt: null,
+      authFailedReason: null,
+    }
+  );
 }

@@ -15,17 +15,24 @@ import { ProtocolError } from './errors.js';
  *
  * `strict: false` (error responses, read only for their message) decodes leniently instead.
  */
-export function decodeBody(bytes: Buffer, contentType: string | undefined, ctx: { endpoint: string; status: number; strict: boolean }): string {
+export function decodeBody(
+  bytes: Buffer,
+  contentType: string | undefined,
+  ctx: { endpoint: string; status: number; strict: boolean },
+): string {
   const declared = charsetOf(contentType);
   const label = declared ?? sniffBom(bytes) ?? 'utf-8';
   if (isUtf8Label(label)) {
     const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     const body = start === 0 ? bytes : bytes.subarray(start);
     if (!ctx.strict || isUtf8(body)) return body.toString('utf8');
-    throw new ProtocolError(`the response is not valid UTF-8 (${declared ? `it declares charset=${declared}` : 'it declares no charset, so UTF-8 as JSON requires'}); ${badUtf8Place(body)}; nothing of it was stored`, {
-      endpoint: ctx.endpoint,
-      status: ctx.status,
-    });
+    throw new ProtocolError(
+      `the response is not valid UTF-8 (${declared ? `it declares charset=${declared}` : 'it declares no charset, so UTF-8 as JSON requires'}); ${badUtf8Place(body)}; nothing of it was stored`,
+      {
+        endpoint: ctx.endpoint,
+        status: ctx.status,
+      },
+    );
   }
   if (WINDOWS_1252_LABELS.has(label)) return decodeWindows1252(bytes);
   let decoder: TextDecoder;
@@ -33,12 +40,18 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined, ctx: 
     decoder = new TextDecoder(label, { fatal: ctx.strict });
   } catch {
     if (!ctx.strict) return bytes.toString('utf8');
-    throw new ProtocolError(`the response declares charset=${label}, which this client cannot decode; nothing of it was stored`, { endpoint: ctx.endpoint, status: ctx.status });
+    throw new ProtocolError(
+      `the response declares charset=${label}, which this client cannot decode; nothing of it was stored`,
+      { endpoint: ctx.endpoint, status: ctx.status },
+    );
   }
   try {
     return decoder.decode(bytes);
   } catch {
-    throw new ProtocolError(`the response is not valid ${decoder.encoding} (it declares charset=${label}); nothing of it was stored`, { endpoint: ctx.endpoint, status: ctx.status });
+    throw new ProtocolError(
+      `the response is not valid ${decoder.encoding} (it declares charset=${label}); nothing of it was stored`,
+      { endpoint: ctx.endpoint, status: ctx.status },
+    );
   }
 }
 
@@ -51,12 +64,28 @@ export function charsetOf(contentType: string | undefined): string | undefined {
 
 /** The WHATWG labels of windows-1252 (which is what browsers, and so shops, mean by latin1). */
 const WINDOWS_1252_LABELS = new Set([
-  'windows-1252', 'cp1252', 'x-cp1252', 'iso-8859-1', 'iso8859-1', 'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'latin1', 'l1',
-  'ascii', 'us-ascii', 'ansi_x3.4-1968', 'cp819', 'ibm819', 'csisolatin1', 'iso-ir-100',
+  'windows-1252',
+  'cp1252',
+  'x-cp1252',
+  'iso-8859-1',
+  'iso8859-1',
+  'iso88591',
+  'iso_8859-1',
+  'iso_8859-1:1987',
+  'latin1',
+  'l1',
+  'ascii',
+  'us-ascii',
+  'ansi_x3.4-1968',
+  'cp819',
+  'ibm819',
+  'csisolatin1',
+  'iso-ir-100',
 ]);
 
 /** 0x80..0x9f in windows-1252 (the five bytes it leaves undefined map to the same C1 code point, as WHATWG says). */
-const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
   '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 /**

@@ -34,7 +34,10 @@ export class OneCoreError extends Error {
   constructor(message: string, details: OneCoreErrorDetails) {
     // ASP.NET problem details are read into their title, detail and errors; other bodies are cut.
     const ex = problemSummary(details.body) ?? cut(details.body);
-    super(redactSecrets(`${details.prefix === false ? '' : `${details.endpoint}: `}${message}${ex ? ` — ${ex}` : ''}`), details.cause !== undefined ? { cause: details.cause } : undefined);
+    super(
+      redactSecrets(`${details.prefix === false ? '' : `${details.endpoint}: `}${message}${ex ? ` — ${ex}` : ''}`),
+      details.cause !== undefined ? { cause: details.cause } : undefined,
+    );
     this.endpoint = details.endpoint;
     this.status = details.status ?? null;
     this.excerpt = ex;
@@ -77,7 +80,10 @@ export class RateLimited extends OneCoreError {
   /** The shop asked for longer than ONECORE_MAX_RETRY_AFTER_MS: the job is not parked, the run fails. */
   readonly beyondCap: boolean;
   constructor(d: OneCoreErrorDetails & { retryAfterMs: number; note?: string; beyondCap?: boolean }) {
-    super(`429 Too Many Requests (retry after ${Math.ceil(d.retryAfterMs / 1000)} s)${d.note ? `; ${d.note}` : ''}`, { ...d, status: 429 });
+    super(`429 Too Many Requests (retry after ${Math.ceil(d.retryAfterMs / 1000)} s)${d.note ? `; ${d.note}` : ''}`, {
+      ...d,
+      status: 429,
+    });
     this.retryAfterMs = d.retryAfterMs;
     this.beyondCap = d.beyondCap ?? false;
   }
@@ -124,8 +130,17 @@ function redirectMessage(status: number, location: string | undefined, requestUr
   }
   const shown = (target?.href ?? location).slice(0, 200);
   let hint = 'check ONECORE_BASE_URL (redirects are not followed, so the token never goes elsewhere)';
-  if (from && target && from.protocol === 'http:' && target.protocol === 'https:' && from.hostname === target.hostname) {
-    const suffix = from.pathname.replace(/\/api\/.*$/i, '').replace(/\/swagger\/.*$/i, '').replace(/\/+$/, '');
+  if (
+    from &&
+    target &&
+    from.protocol === 'http:' &&
+    target.protocol === 'https:' &&
+    from.hostname === target.hostname
+  ) {
+    const suffix = from.pathname
+      .replace(/\/api\/.*$/i, '')
+      .replace(/\/swagger\/.*$/i, '')
+      .replace(/\/+$/, '');
     hint = `the shop wants HTTPS: set ONECORE_BASE_URL=https://${target.host}${suffix}`;
   }
   return `the shop answered ${status} redirecting to ${shown}; ${hint}`;
@@ -160,7 +175,10 @@ export class PagingLoop extends OneCoreError {
   override name = 'PagingLoop';
   readonly cursor: string;
   constructor(d: OneCoreErrorDetails & { cursor: string; pages: number }) {
-    super(`paging loop: after ${d.pages} page(s) the API linked again to cursor ${JSON.stringify(d.cursor)}, which this walk has already read`, d);
+    super(
+      `paging loop: after ${d.pages} page(s) the API linked again to cursor ${JSON.stringify(d.cursor)}, which this walk has already read`,
+      d,
+    );
     this.cursor = d.cursor;
   }
 }
@@ -169,7 +187,10 @@ export class PagingLoop extends OneCoreError {
 export class PagingLimit extends OneCoreError {
   override name = 'PagingLimit';
   constructor(d: OneCoreErrorDetails & { pages: number }) {
-    super(`the API still links to a next page after ${d.pages} pages in this walk, the limit ONECORE_MAX_PAGES_PER_WALK; stopped (endless paging?) — raise the limit if the endpoint really is that long`, d);
+    super(
+      `the API still links to a next page after ${d.pages} pages in this walk, the limit ONECORE_MAX_PAGES_PER_WALK; stopped (endless paging?) — raise the limit if the endpoint really is that long`,
+      d,
+    );
   }
 }
 
@@ -182,7 +203,13 @@ export const AUTH_FAILED_MESSAGE = 'the refresh token was rejected; store a new 
 export class AuthFailed extends OneCoreError {
   override name = 'AuthFailed';
   constructor(d: Partial<OneCoreErrorDetails> & { message?: string } = {}) {
-    super(d.message ?? AUTH_FAILED_MESSAGE, { endpoint: d.endpoint ?? 'renewtokens', status: d.status, body: d.body, cause: d.cause, prefix: false });
+    super(d.message ?? AUTH_FAILED_MESSAGE, {
+      endpoint: d.endpoint ?? 'renewtokens',
+      status: d.status,
+      body: d.body,
+      cause: d.cause,
+      prefix: false,
+    });
   }
 }
 

@@ -81,17 +81,31 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Pro
       body: req.body,
       signal: timer.signal,
     });
-    const bytes = await readBytes(res.body, req.endpoint, res.statusCode, req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, res.headers);
+    const bytes = await readBytes(
+      res.body,
+      req.endpoint,
+      res.statusCode,
+      req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      res.headers,
+    );
     // By its declared charset; only a 2xx body must decode without a single bad byte.
     const ok = res.statusCode >= 200 && res.statusCode < 300;
-    const text = decodeBody(bytes, header(res.headers, 'content-type'), { endpoint: req.endpoint, status: res.statusCode, strict: ok });
+    const text = decodeBody(bytes, header(res.headers, 'content-type'), {
+      endpoint: req.endpoint,
+      status: res.statusCode,
+      strict: ok,
+    });
     return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
     // The caller's abort (shutdown) is not a network problem: let it through as is.
     if (req.signal?.aborted) throw req.signal.reason ?? err;
     if (err instanceof ProtocolError) throw err;
     if (timedOut) {
-      throw new NetworkError({ endpoint: req.endpoint, reason: `no complete response within ${req.timeoutMs} ms`, code: 'ETIMEDOUT' });
+      throw new NetworkError({
+        endpoint: req.endpoint,
+        reason: `no complete response within ${req.timeoutMs} ms`,
+        code: 'ETIMEDOUT',
+      });
     }
     const e = err as { code?: string; message?: string };
     throw new NetworkError({ endpoint: req.endpoint, reason: e.message ?? String(err), code: e.code, cause: err });
@@ -105,11 +119,20 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Pro
 export class ResponseTooLarge extends ProtocolError {
   override name = 'ResponseTooLarge';
   constructor(endpoint: string, status: number, maxBytes: number, size: string) {
-    super(`response body ${size} is larger than ONECORE_MAX_RESPONSE_BYTES (${maxBytes} bytes); raise it, or ask for smaller pages (pageSize in ONECORE_CONFIG_FILE)`, { endpoint, status });
+    super(
+      `response body ${size} is larger than ONECORE_MAX_RESPONSE_BYTES (${maxBytes} bytes); raise it, or ask for smaller pages (pageSize in ONECORE_CONFIG_FILE)`,
+      { endpoint, status },
+    );
   }
 }
 
-async function readBytes(body: Dispatcher.ResponseData['body'], endpoint: string, status: number, maxBytes: number, headers: IncomingHttpHeaders): Promise<Buffer> {
+async function readBytes(
+  body: Dispatcher.ResponseData['body'],
+  endpoint: string,
+  status: number,
+  maxBytes: number,
+  headers: IncomingHttpHeaders,
+): Promise<Buffer> {
   // Refused before reading when the server says how much is coming.
   const declared = Number(header(headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {

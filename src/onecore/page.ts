@@ -84,20 +84,31 @@ export function readEnvelope(body: unknown, ctx: ParsePageContext): { page: Page
   if (Array.isArray(body)) {
     // A bare array carries no metadata: it is one complete page, unless a Link header says more.
     const next = linkNext === null ? null : parseLink(linkNext, endpoint);
-    const shape: EnvelopeShape = { recordsPath: null, metaKey: null, metaFields: [], nextField: next === null ? null : 'Link', nextForm: next === null ? 'none' : 'url' };
+    const shape: EnvelopeShape = {
+      recordsPath: null,
+      metaKey: null,
+      metaFields: [],
+      nextField: next === null ? null : 'Link',
+      nextForm: next === null ? 'none' : 'url',
+    };
     return { page: { records: body, cursor: ctx.cursor, next, hasNext: next !== null }, shape };
   }
   if (!isObject(body)) {
     const kind = body === null ? 'null' : typeof body;
-    throw new ProtocolError(`the response is ${kind}, not a V2 page (an object with a record array and metadata, or a JSON array)`, { endpoint });
+    throw new ProtocolError(
+      `the response is ${kind}, not a V2 page (an object with a record array and metadata, or a JSON array)`,
+      { endpoint },
+    );
   }
   const { records, path } = findRecords(body, ctx);
   const metaKey = META_KEYS.map((k) => fieldName(body, k)).find((k) => k !== undefined && isObject(body[k]));
   // The docs put the links in `metadata`; accept them at the top level too rather than stop.
   const links: Json = metaKey !== undefined ? (body[metaKey] as Json) : body;
   const hasNextKey = HAS_NEXT_KEYS.map((k) => fieldName(links, k)).find((k) => k !== undefined);
-  const nextKey = NEXT_KEYS.map((k) => fieldName(links, k)).find((k) => k !== undefined && links[k] !== null && links[k] !== undefined)
-    ?? NEXT_KEYS.map((k) => fieldName(links, k)).find((k) => k !== undefined);
+  const nextKey =
+    NEXT_KEYS.map((k) => fieldName(links, k)).find(
+      (k) => k !== undefined && links[k] !== null && links[k] !== undefined,
+    ) ?? NEXT_KEYS.map((k) => fieldName(links, k)).find((k) => k !== undefined);
   const rawHasNext = hasNextKey === undefined ? undefined : links[hasNextKey];
   let rawNext = nextKey === undefined ? undefined : links[nextKey];
   let nextField: string | null = nextKey ?? null;
@@ -107,26 +118,50 @@ export function readEnvelope(body: unknown, ctx: ParsePageContext): { page: Page
   }
   const where = metaKey ?? 'the response';
   if (rawHasNext === undefined && rawNext === undefined) {
-    throw new ProtocolError(`the response has no metadata.hasNext or metadata.next and no Link header (keys: ${keyList(body)}${metaKey ? `; ${metaKey}: ${keyList(links)}` : ''})`, { endpoint });
+    throw new ProtocolError(
+      `the response has no metadata.hasNext or metadata.next and no Link header (keys: ${keyList(body)}${metaKey ? `; ${metaKey}: ${keyList(links)}` : ''})`,
+      { endpoint },
+    );
   }
   let hasNext: boolean;
   if (typeof rawHasNext === 'boolean') hasNext = rawHasNext;
   else if (rawHasNext === 'true' || rawHasNext === 'false') hasNext = rawHasNext === 'true';
-  else if (rawHasNext === undefined || rawHasNext === null) hasNext = rawNext !== null && rawNext !== undefined && rawNext !== '';
+  else if (rawHasNext === undefined || rawHasNext === null)
+    hasNext = rawNext !== null && rawNext !== undefined && rawNext !== '';
   else throw new ProtocolError(`${where}.${hasNextKey} is ${JSON.stringify(rawHasNext)}, not a boolean`, { endpoint });
 
   let next: string | null = null;
   try {
-    next = nextField === 'Link' ? parseLink(rawNext as string, endpoint) : nextKey !== undefined && !/^next$/i.test(nextKey) ? bareCursor(rawNext, nextKey) : parseNext(rawNext);
+    next =
+      nextField === 'Link'
+        ? parseLink(rawNext as string, endpoint)
+        : nextKey !== undefined && !/^next$/i.test(nextKey)
+          ? bareCursor(rawNext, nextKey)
+          : parseNext(rawNext);
   } catch (err) {
     // A link we cannot read only matters if we have to follow it.
     if (hasNext) throw new ProtocolError((err as Error).message, { endpoint });
   }
   if (hasNext && next === null) {
-    throw new ProtocolError(`${where}.${hasNextKey ?? 'hasNext'} is true but ${where}.${nextKey ?? 'next'} is ${JSON.stringify(rawNext ?? null)}: no cursor to follow`, { endpoint });
+    throw new ProtocolError(
+      `${where}.${hasNextKey ?? 'hasNext'} is true but ${where}.${nextKey ?? 'next'} is ${JSON.stringify(rawNext ?? null)}: no cursor to follow`,
+      { endpoint },
+    );
   }
-  const metaFields = metaKey !== undefined ? Object.keys(links) : Object.keys(body).filter((k) => k !== path.split('.')[0]);
-  const shape: EnvelopeShape = { recordsPath: path, metaKey: metaKey ?? null, metaFields, nextField, nextForm: rawNext === undefined || rawNext === null || rawNext === '' ? 'none' : nextField === 'Link' ? 'url' : formOfNext(String(rawNext), nextKey) };
+  const metaFields =
+    metaKey !== undefined ? Object.keys(links) : Object.keys(body).filter((k) => k !== path.split('.')[0]);
+  const shape: EnvelopeShape = {
+    recordsPath: path,
+    metaKey: metaKey ?? null,
+    metaFields,
+    nextField,
+    nextForm:
+      rawNext === undefined || rawNext === null || rawNext === ''
+        ? 'none'
+        : nextField === 'Link'
+          ? 'url'
+          : formOfNext(String(rawNext), nextKey),
+  };
   return { page: { records, cursor: ctx.cursor, next, hasNext }, shape };
 }
 
@@ -140,7 +175,10 @@ function findRecords(body: Json, ctx: ParsePageContext): { records: unknown[]; p
       names.push(name ?? part);
     }
     if (!Array.isArray(node)) {
-      throw new ProtocolError(`the configured record array "${ctx.recordsKey}" is ${node === undefined ? 'missing' : 'not an array'} (keys: ${keyList(body)})`, { endpoint: ctx.endpoint });
+      throw new ProtocolError(
+        `the configured record array "${ctx.recordsKey}" is ${node === undefined ? 'missing' : 'not an array'} (keys: ${keyList(body)})`,
+        { endpoint: ctx.endpoint },
+      );
     }
     return { records: node, path: names.join('.') };
   }
@@ -160,12 +198,20 @@ function findRecords(body: Json, ctx: ParsePageContext): { records: unknown[]; p
     if (nested.length > 1) arrays.push(...nested);
   }
   const what = arrays.length === 0 ? 'no array property' : `several array properties (${arrays.join(', ')})`;
-  throw new ProtocolError(`the response has ${what}, so its record array is unknown (keys: ${keyList(body)}); set recordsKey (a name or dotted path) for this endpoint in ONECORE_CONFIG_FILE`, { endpoint: ctx.endpoint });
+  throw new ProtocolError(
+    `the response has ${what}, so its record array is unknown (keys: ${keyList(body)}); set recordsKey (a name or dotted path) for this endpoint in ONECORE_CONFIG_FILE`,
+    { endpoint: ctx.endpoint },
+  );
 }
 
 function keyList(body: Json): string {
   const keys = Object.keys(body);
-  return keys.length === 0 ? 'none' : keys.slice(0, 20).map((k) => JSON.stringify(k)).join(', ');
+  return keys.length === 0
+    ? 'none'
+    : keys
+        .slice(0, 20)
+        .map((k) => JSON.stringify(k))
+        .join(', ');
 }
 
 /** A query string's `name=` is followed by a value: `after=X`, `before=X` (not base64 padding `abc=`). */
@@ -200,7 +246,9 @@ export function parseNext(value: unknown): string | null {
     if (raw === '') break;
     return decodeCursor(raw);
   }
-  throw new Error(`metadata.next ${JSON.stringify(text.length > 120 ? text.slice(0, 120) + '…' : text)} has no after=… parameter`);
+  throw new Error(
+    `metadata.next ${JSON.stringify(text.length > 120 ? text.slice(0, 120) + '…' : text)} has no after=… parameter`,
+  );
 }
 
 /** The form of a next link, as `inspect` reports it. */
@@ -216,7 +264,8 @@ export function formOfNext(text: string, field?: string): NextForm {
 /** `nextCursor` / `endCursor`: the cursor itself, as sent. */
 function bareCursor(value: unknown, field: string): string | null {
   if (value === null || value === undefined || value === '') return null;
-  if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${field} is ${JSON.stringify(value)}, not a string`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new Error(`${field} is ${JSON.stringify(value)}, not a string`);
   return String(value);
 }
 
@@ -236,7 +285,9 @@ function parseLink(url: string, endpoint: string): string | null {
   try {
     return parseNext(url.includes('?') || /^https?:/i.test(url) ? url : `?${url}`);
   } catch (err) {
-    throw new ProtocolError(`the Link header's rel="next" ${(err as Error).message.replace(/^metadata\.next /, '')}`, { endpoint });
+    throw new ProtocolError(`the Link header's rel="next" ${(err as Error).message.replace(/^metadata\.next /, '')}`, {
+      endpoint,
+    });
   }
 }
 

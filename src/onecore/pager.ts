@@ -12,7 +12,13 @@ import type { Page } from './page.js';
  * previous one. A server that invents a new cursor for every page forever is stopped by
  * `maxPages` (ONECORE_MAX_PAGES_PER_WALK) with PagingLimit. (Prefetching is the engine's business.)
  */
-export async function* walkPages(client: Pick<OneCoreClient, 'fetchPage'>, endpoint: string, fromCursor: string | null, signal?: AbortSignal, opts: { maxPages?: number } = {}): AsyncGenerator<Page> {
+export async function* walkPages(
+  client: Pick<OneCoreClient, 'fetchPage'>,
+  endpoint: string,
+  fromCursor: string | null,
+  signal?: AbortSignal,
+  opts: { maxPages?: number } = {},
+): AsyncGenerator<Page> {
   const maxPages = opts.maxPages ?? Infinity;
   const seen = new Set<string | null>([fromCursor]);
   let cursor = fromCursor;

@@ -26,10 +26,16 @@ export function problemSummary(body: string | null | undefined): string | undefi
   if (typeof title === 'string' && title.trim() !== '') parts.push(title.trim());
   if (typeof detail === 'string' && detail.trim() !== '' && detail.trim() !== title) parts.push(detail.trim());
   if (isObject(errors)) {
-    const fields = Object.entries(errors).slice(0, 5).map(([field, messages]) => {
-      const list = Array.isArray(messages) ? messages.filter((m) => typeof m === 'string') : typeof messages === 'string' ? [messages] : [];
-      return `${field}: ${list.slice(0, 3).join(' ')}`.trim();
-    });
+    const fields = Object.entries(errors)
+      .slice(0, 5)
+      .map(([field, messages]) => {
+        const list = Array.isArray(messages)
+          ? messages.filter((m) => typeof m === 'string')
+          : typeof messages === 'string'
+            ? [messages]
+            : [];
+        return `${field}: ${list.slice(0, 3).join(' ')}`.trim();
+      });
     if (fields.length > 0) parts.push(fields.join('; '));
   }
   const line = parts.join(' — ').replace(/\s+/g, ' ');

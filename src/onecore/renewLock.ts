@@ -17,7 +17,7 @@ const KEY = `hashtextextended('onecore-sync:renew-tokens', 0)`;
 /** The lock, or null when another session holds it (the caller waits and looks again). */
 export async function acquireRenewLock(pool: Pool): Promise<RenewLock | null> {
   const client = await pool.connect();
-  let locked = false;
+  let locked: boolean;
   try {
     const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${KEY}) as locked`);
     locked = rows[0]!.locked;

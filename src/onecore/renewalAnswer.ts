@@ -49,7 +49,10 @@ export function parseRenewal(text: string, log: Pick<Logger, 'warn'>): RenewalAn
     registerSecret(out.refreshToken);
   } else if (refresh !== undefined && refresh !== null && refresh !== '') {
     // Not something we could ever send back: treat as no rotation, but say so.
-    log.warn({ type: typeof refresh }, 'the renew response has a refreshToken that is not a token; keeping the one we hold');
+    log.warn(
+      { type: typeof refresh },
+      'the renew response has a refreshToken that is not a token; keeping the one we hold',
+    );
   }
 
   const access = readField(obj, 'accessToken');
@@ -57,18 +60,28 @@ export function parseRenewal(text: string, log: Pick<Logger, 'warn'>): RenewalAn
     out.accessToken = access;
     registerSecret(access);
   } else {
-    out.problem = access === undefined || access === null || access === '' ? `no accessToken (keys: ${Object.keys(obj).slice(0, 20).join(', ')})` : `accessToken is not a token (${typeof access})`;
+    out.problem =
+      access === undefined || access === null || access === ''
+        ? `no accessToken (keys: ${Object.keys(obj).slice(0, 20).join(', ')})`
+        : `accessToken is not a token (${typeof access})`;
   }
 
   const raw = readField(obj, 'expiresIn');
-  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
+  const seconds =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
   if (raw === undefined || raw === null) {
     out.expiresInSeconds = DEFAULT_EXPIRES_IN;
   } else if (!Number.isFinite(seconds) || seconds <= 0) {
-    log.warn({ expiresIn: String(raw).slice(0, 40) }, `the renew response's expiresIn is not a positive number; assuming ${DEFAULT_EXPIRES_IN} s`);
+    log.warn(
+      { expiresIn: String(raw).slice(0, 40) },
+      `the renew response's expiresIn is not a positive number; assuming ${DEFAULT_EXPIRES_IN} s`,
+    );
     out.expiresInSeconds = DEFAULT_EXPIRES_IN;
   } else if (seconds > MAX_EXPIRES_IN) {
-    log.warn({ expiresIn: seconds }, `the renew response's expiresIn is implausibly long; renewing after ${MAX_EXPIRES_IN} s instead`);
+    log.warn(
+      { expiresIn: seconds },
+      `the renew response's expiresIn is implausibly long; renewing after ${MAX_EXPIRES_IN} s instead`,
+    );
     out.expiresInSeconds = MAX_EXPIRES_IN;
   } else {
     out.expiresInSeconds = seconds;

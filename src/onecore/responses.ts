@@ -1,4 +1,14 @@
-import { BadRequest, Forbidden, NotFound, ProtocolError, RateLimited, Redirected, ServerError, UnexpectedStatus, type OneCoreError } from './errors.js';
+import {
+  BadRequest,
+  Forbidden,
+  NotFound,
+  ProtocolError,
+  RateLimited,
+  Redirected,
+  ServerError,
+  UnexpectedStatus,
+  type OneCoreError,
+} from './errors.js';
 import { header, type HttpResponse } from './http.js';
 import { parseRetryAfter } from './retry.js';
 import { needsExactParse, parseExact } from '../json/exactJson.js';
@@ -31,7 +41,10 @@ function parseJsonBodyWith(endpoint: string, res: HttpResponse, parse: (text: st
   } catch {
     const type = header(res.headers, 'content-type') ?? '';
     const html = /html/i.test(type) || /^\s*</.test(text);
-    throw new ProtocolError(html ? '200 with an HTML page instead of JSON' : '200 with a body that is not valid JSON (cut short?)', { endpoint, body: text, transient: true });
+    throw new ProtocolError(
+      html ? '200 with an HTML page instead of JSON' : '200 with a body that is not valid JSON (cut short?)',
+      { endpoint, body: text, transient: true },
+    );
   }
 }
 

@@ -65,7 +65,17 @@ const inSet = (set: Uint8Array, code: number) => code < 128 && set[code] === 1;
 /** What `\s` matches in a JavaScript regular expression. */
 function isSpace(code: number): boolean {
   if (code < 128) return code === 32 || (code >= 9 && code <= 13);
-  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 const QUOTE = 34;
@@ -95,7 +105,13 @@ function redactAuthorization(text: string): string {
 }
 
 /** The scheme's and the value's end when an Authorization value starts at `at`. */
-function redactAuthorizationAt(text: string, lower: string, at: number, length: number, publicApi: boolean): { schemeEnd: number; valueEnd: number } | 0 {
+function redactAuthorizationAt(
+  text: string,
+  lower: string,
+  at: number,
+  length: number,
+  publicApi: boolean,
+): { schemeEnd: number; valueEnd: number } | 0 {
   if (at > 0 && inSet(WORD, text.charCodeAt(at - 1))) return 0;
   let i = at + length;
   if (publicApi && lower.startsWith('v2', i) && isSpace(text.charCodeAt(i + 2))) i += 2;
@@ -123,7 +139,11 @@ function redactTokenFields(text: string): string {
     const prefixEnd = i;
     if (text.charCodeAt(i) === QUOTE) i++;
     const valueStart = i;
-    for (let c = text.charCodeAt(i); i < text.length && !inSet(FIELD_VALUE_STOP, c) && !isSpace(c); c = text.charCodeAt(++i));
+    for (
+      let c = text.charCodeAt(i);
+      i < text.length && !inSet(FIELD_VALUE_STOP, c) && !isSpace(c);
+      c = text.charCodeAt(++i)
+    );
     if (i === valueStart) continue;
     if (text.charCodeAt(i) === QUOTE) i++;
     out.push(text.slice(last, prefixEnd), `"${REDACTED}"`);
@@ -138,7 +158,7 @@ function redactRuns(text: string, opaque: boolean): string {
   let last = 0;
   let cf = text.indexOf('CfDJ8');
   if (cf < 0 && !opaque) return text;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     if (!inSet(OPAQUE, text.charCodeAt(i))) {
       i++;
       continue;

@@ -10,8 +10,16 @@ import { registerSecret } from './secrets.js';
 import { parseRenewal, type RenewalAnswer } from './renewalAnswer.js';
 import { acquireRenewLock, type RenewLock } from './renewLock.js';
 import {
-  readCredentials, readTokenStatus, recordAuthFailure, saveRenewal, saveRotation, sha256, storeRefreshToken, touchAuthFailure,
-  type CredentialsRow, type TokenStatus,
+  readCredentials,
+  readTokenStatus,
+  recordAuthFailure,
+  saveRenewal,
+  saveRotation,
+  sha256,
+  storeRefreshToken,
+  touchAuthFailure,
+  type CredentialsRow,
+  type TokenStatus,
 } from './credentialsStore.js';
 
 /**
@@ -74,7 +82,8 @@ export interface TokenServiceOptions {
 
 export type { TokenStatus };
 
-type RenewOutcome = { ok: true; answer: RenewalAnswer; requestedAt: number } | { ok: false; status: number; body: string };
+type RenewOutcome =
+  { ok: true; answer: RenewalAnswer; requestedAt: number } | { ok: false; status: number; body: string };
 
 /** How often a process waiting for another's renewal looks again. */
 const WAIT_POLL_MS = 150;
@@ -105,7 +114,12 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
 
   /** The stored access token is good to use (and is not the one that just failed). */
   function usable(row: CredentialsRow, failed: string | null): boolean {
-    return row.accessToken !== null && row.accessTokenExpiresAt !== null && row.accessToken !== failed && Date.now() < renewAt(row);
+    return (
+      row.accessToken !== null &&
+      row.accessTokenExpiresAt !== null &&
+      row.accessToken !== failed &&
+      Date.now() < renewAt(row)
+    );
   }
 
   function adopt(row: CredentialsRow): string {
@@ -121,13 +135,20 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       const hash = sha256(token);
       if (row && row.bootstrapSha256 === hash) return;
       if (row && row.refreshToken === token) {
-        await pool.query('update onecore_sync.credentials set bootstrap_sha256 = $1, updated_at = now() where id = 1', [hash]);
+        await pool.query('update onecore_sync.credentials set bootstrap_sha256 = $1, updated_at = now() where id = 1', [
+          hash,
+        ]);
         return;
       }
       // First start, or the operator put a new token in the environment: it wins over what the
       // table holds (kept as previous, in case the new one is mistyped).
       await storeRefreshToken(pool, token, 'environment', { bootstrapSha256: hash });
-      log.info({ replaced: row !== null }, row ? 'ONECORE_REFRESH_TOKEN changed: stored it as the current refresh token (the old one is kept as previous)' : 'stored the refresh token from ONECORE_REFRESH_TOKEN');
+      log.info(
+        { replaced: row !== null },
+        row
+          ? 'ONECORE_REFRESH_TOKEN changed: stored it as the current refresh token (the old one is kept as previous)'
+          : 'stored the refresh token from ONECORE_REFRESH_TOKEN',
+      );
     }).catch((err: unknown) => {
       bootstrap = null;
       throw err;
@@ -149,7 +170,10 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       }
       const early = await onWait?.();
       if (early !== undefined) return early;
-      if (Date.now() > deadline) throw new Error(`token renewal: another process has held the renewal lock for over ${Math.round(maxWaitMs / 1000)} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `token renewal: another process has held the renewal lock for over ${Math.round(maxWaitMs / 1000)} s`,
+        );
       await sleep(WAIT_POLL_MS + Math.floor(Math.random() * 50));
     }
   }
@@ -169,9 +193,12 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
           endpoint,
           maxBytes: opts.maxResponseBytes,
         });
-        if (res.status === 200 || res.status === 201) return { ok: true, answer: parseRenewal(res.text, log), requestedAt };
-        if ((res.status === 400 || res.status === 401) && isJsonAnswer(res)) return { ok: false, status: res.status, body: res.text };
-        if (res.status === 404) throw new NotFound({ endpoint, body: `${res.text} (is ONECORE_BASE_URL the shop's URL?)` });
+        if (res.status === 200 || res.status === 201)
+          return { ok: true, answer: parseRenewal(res.text, log), requestedAt };
+        if ((res.status === 400 || res.status === 401) && isJsonAnswer(res))
+          return { ok: false, status: res.status, body: res.text };
+        if (res.status === 404)
+          throw new NotFound({ endpoint, body: `${res.text} (is ONECORE_BASE_URL the shop's URL?)` });
         // A redirect is final: following it would send the refresh token wherever it points.
         if (res.status >= 300 && res.status < 400 && res.status !== 304) throw errorForStatus(endpoint, res, renewUrl);
         throw transientRenewError(res);
@@ -179,7 +206,10 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         if (!isTransient(err) || attempt >= policy.retries) throw err;
         const hinted = err instanceof OneCoreError ? err.retryAfterHeaderMs : undefined;
         const waitMs = Math.min(hinted ?? backoffDelay(attempt, policy), policy.maxRetryAfterMs);
-        log.warn({ endpoint, attempt: attempt + 1, of: policy.retries, waitMs, error: (err as Error).message }, 'token renewal failed; retrying');
+        log.warn(
+          { endpoint, attempt: attempt + 1, of: policy.retries, waitMs, error: (err as Error).message },
+          'token renewal failed; retrying',
+        );
         await sleep(waitMs);
       }
     }
@@ -189,7 +219,13 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
    * Writes what the shop answered, at once. A rotated refresh token is written even when the rest
    * of the answer is unusable (the shop has already stopped honouring the one we sent).
    */
-  async function persist(row: CredentialsRow, sent: string, used: 'current' | 'previous', answer: RenewalAnswer, requestedAt: number): Promise<CredentialsRow> {
+  async function persist(
+    row: CredentialsRow,
+    sent: string,
+    used: 'current' | 'previous',
+    answer: RenewalAnswer,
+    requestedAt: number,
+  ): Promise<CredentialsRow> {
     const newRefresh = answer.refreshToken ?? sent;
     const rotated = newRefresh !== sent;
     const changed = newRefresh !== row.refreshToken;
@@ -198,9 +234,22 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     const previous = !changed ? row.previousRefreshToken : rotated ? sent : null;
     const source = used === 'previous' ? 'previous token' : 'rotation';
     if (answer.accessToken === undefined) {
-      if (changed) await saveRotation(pool, { expected: row.refreshToken, refreshToken: newRefresh, previousRefreshToken: previous, rotated, source });
-      if (rotated) log.warn('the shop rotated the refresh token in an answer without an access token; the new refresh token is stored');
-      throw new ProtocolError(`the renew response has no usable accessToken (${answer.problem ?? 'missing'}); will try again`, { endpoint: 'renewtokens', transient: true });
+      if (changed)
+        await saveRotation(pool, {
+          expected: row.refreshToken,
+          refreshToken: newRefresh,
+          previousRefreshToken: previous,
+          rotated,
+          source,
+        });
+      if (rotated)
+        log.warn(
+          'the shop rotated the refresh token in an answer without an access token; the new refresh token is stored',
+        );
+      throw new ProtocolError(
+        `the renew response has no usable accessToken (${answer.problem ?? 'missing'}); will try again`,
+        { endpoint: 'renewtokens', transient: true },
+      );
     }
     const expiresAt = new Date(requestedAt + answer.expiresInSeconds * 1000);
     const renewedAt = new Date(requestedAt);
@@ -218,7 +267,11 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     if (!stored) {
       // `token set` replaced the refresh token while we renewed: the operator's token stays
       // current; a token the shop just rotated to is kept as the previous one, not thrown away.
-      if (rotated) await pool.query('update onecore_sync.credentials set previous_refresh_token = $1, updated_at = now() where id = 1', [newRefresh]);
+      if (rotated)
+        await pool.query(
+          'update onecore_sync.credentials set previous_refresh_token = $1, updated_at = now() where id = 1',
+          [newRefresh],
+        );
       log.warn('the refresh token was replaced (token set) during a renewal; the renewal is discarded');
       return (await readCredentials(pool)) ?? row;
     }
@@ -290,7 +343,10 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         // Written: only now may the access token be used.
         if (usable(fresh, failed)) return adopt(fresh);
       }
-      throw new ProtocolError('the refresh token kept changing during renewal; will try again', { endpoint: 'renewtokens', transient: true });
+      throw new ProtocolError('the refresh token kept changing during renewal; will try again', {
+        endpoint: 'renewtokens',
+        transient: true,
+      });
     }, look);
   }
 
@@ -355,7 +411,9 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
 }
 
 function noToken(): AuthFailed {
-  return new AuthFailed({ message: 'no refresh token is stored; set ONECORE_REFRESH_TOKEN or run `onecore-sync token set`' });
+  return new AuthFailed({
+    message: 'no refresh token is stored; set ONECORE_REFRESH_TOKEN or run `onecore-sync token set`',
+  });
 }
 
 /** A body the shop's own API wrote: JSON by content type, or a JSON object by its first character. */
@@ -379,7 +437,14 @@ function transientRenewError(res: HttpResponse): OneCoreError {
   const err = errorForStatus('renewtokens', res);
   if (isTransient(err)) return err;
   const type = header(res.headers, 'content-type') ?? 'no content type';
-  return new ProtocolError(`${res.status} answer (${type}) that is not the shop's verdict on the token (a proxy or gateway?); retrying later`, {
-    endpoint: 'renewtokens', status: res.status, body: res.text, transient: true, retryAfterHeaderMs: err.retryAfterHeaderMs,
-  });
+  return new ProtocolError(
+    `${res.status} answer (${type}) that is not the shop's verdict on the token (a proxy or gateway?); retrying later`,
+    {
+      endpoint: 'renewtokens',
+      status: res.status,
+      body: res.text,
+      transient: true,
+      retryAfterHeaderMs: err.retryAfterHeaderMs,
+    },
+  );
 }

@@ -22,6 +22,9 @@ export function warnIfPlainHttp(baseUrl: string, log: Pick<Logger, 'error'>): bo
   if (url.protocol !== 'http:' || isLoopback(url.hostname)) return false;
   if (warned) return true;
   warned = true;
-  log.error({ host: url.host }, `ONECORE_BASE_URL uses plain http:// to ${url.host}, which is not this machine: refresh and access tokens cross the network unencrypted; use https://`);
+  log.error(
+    { host: url.host },
+    `ONECORE_BASE_URL uses plain http:// to ${url.host}, which is not this machine: refresh and access tokens cross the network unencrypted; use https://`,
+  );
   return true;
 }

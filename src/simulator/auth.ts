@@ -76,12 +76,24 @@ export class AuthState {
         this.rotations++;
         rotated = true;
       }
-      return { ok: true, refreshToken: this.current, accessToken: this.issueAccess(now), expiresIn: this.opts.accessTokenTtlSeconds, rotated };
+      return {
+        ok: true,
+        refreshToken: this.current,
+        accessToken: this.issueAccess(now),
+        expiresIn: this.opts.accessTokenTtlSeconds,
+        rotated,
+      };
     }
     if (this.previous && token === this.previous.token) {
       // Within the grace period the old token still works and hands out the current one.
       if (now < this.previous.until) {
-        return { ok: true, refreshToken: this.current, accessToken: this.issueAccess(now), expiresIn: this.opts.accessTokenTtlSeconds, rotated: false };
+        return {
+          ok: true,
+          refreshToken: this.current,
+          accessToken: this.issueAccess(now),
+          expiresIn: this.opts.accessTokenTtlSeconds,
+          rotated: false,
+        };
       }
       return { ok: false, reason: 'rotated' };
     }

@@ -44,7 +44,7 @@ function camelize(value: unknown, enums: Readonly<Record<string, readonly string
   for (const [k, v] of Object.entries(value)) {
     const name = lowerFirst(k);
     const values = enums[name];
-    out[name] = values !== undefined && typeof v === 'number' ? values[v] ?? v : camelize(v, enums);
+    out[name] = values !== undefined && typeof v === 'number' ? (values[v] ?? v) : camelize(v, enums);
   }
   return out;
 }

@@ -5,9 +5,22 @@
  */
 import { Rng } from './random.js';
 
-export type FaultKind = '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'truncated' | 'malformed' | 'html' | 'empty' | 'loop';
+export type FaultKind =
+  '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'truncated' | 'malformed' | 'html' | 'empty' | 'loop';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '502', '503', 'slow', 'reset', 'truncated', 'malformed', 'html', 'empty', 'loop'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  '429',
+  '500',
+  '502',
+  '503',
+  'slow',
+  'reset',
+  'truncated',
+  'malformed',
+  'html',
+  'empty',
+  'loop',
+];
 
 export interface FaultConfig {
   /** Probability (0..1) that a matching request gets a fault. */
@@ -63,13 +76,20 @@ export class FaultController {
 
   set(config: FaultConfig): void {
     if (!(config.rate >= 0 && config.rate <= 1)) throw new Error('simulator: fault rate must be within 0..1');
-    for (const k of config.kinds ?? []) if (!FAULT_KINDS.includes(k)) throw new Error(`simulator: unknown fault kind ${k}`);
+    for (const k of config.kinds ?? [])
+      if (!FAULT_KINDS.includes(k)) throw new Error(`simulator: unknown fault kind ${k}`);
     this.config = { ...config };
   }
 
   once(kind: FaultKind, opts: FaultOnceOptions = {}): void {
     if (!FAULT_KINDS.includes(kind)) throw new Error(`simulator: unknown fault kind ${kind}`);
-    this.pending.push({ kind, endpoint: opts.endpoint?.toLowerCase(), remaining: Math.max(1, opts.nth ?? 1), retryAfter: opts.retryAfter, delayMs: opts.delayMs });
+    this.pending.push({
+      kind,
+      endpoint: opts.endpoint?.toLowerCase(),
+      remaining: Math.max(1, opts.nth ?? 1),
+      retryAfter: opts.retryAfter,
+      delayMs: opts.delayMs,
+    });
   }
 
   clear(): void {

@@ -119,8 +119,8 @@ export const FIELD_DOCS: Record<string, EndpointDocs> = {
       ...common,
       productId: { description: 'Key of the product shown.' },
       url: { description: 'Where the image is served.' },
-      isMain: { description: 'Whether it is the product\'s main image.' },
-      sortOrder: { description: 'Place among the product\'s images.' },
+      isMain: { description: "Whether it is the product's main image." },
+      sortOrder: { description: "Place among the product's images." },
     },
   },
 };

@@ -14,8 +14,26 @@ import { createHandler, MAX_PAGE_SIZE, type ServerContext } from './server.js';
 import { EndpointStore } from './store.js';
 import type { Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 
-export type { Dialect, EndpointInfo, EnvelopeOptions, ListOrder, FaultConfig, FaultKind, FaultOnceOptions, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
-export { DATE_SAMPLES, DATETIME_FORMS, DOTNET_MIN_DATETIME, formatDateTime, type DateSample, type DateTimeForm } from './dates.js';
+export type {
+  Dialect,
+  EndpointInfo,
+  EnvelopeOptions,
+  ListOrder,
+  FaultConfig,
+  FaultKind,
+  FaultOnceOptions,
+  Simulator,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';
+export {
+  DATE_SAMPLES,
+  DATETIME_FORMS,
+  DOTNET_MIN_DATETIME,
+  formatDateTime,
+  type DateSample,
+  type DateTimeForm,
+} from './dates.js';
 export { FAULT_KINDS } from './faults.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export { ENDPOINT_DEFS } from './records.js';
@@ -25,14 +43,28 @@ const DEFAULT_RECORDS = 1000;
 function emptyStats(names: string[]): SimulatorStats {
   const requests: Record<string, number> = {};
   for (const n of names) requests[n] = 0;
-  return { renewCalls: 0, renewRefused: 0, requests, unauthorized: 0, badRequests: 0, faultsInjected: emptyCounts(), rotations: 0, requestTimes: [] };
+  return {
+    renewCalls: 0,
+    renewRefused: 0,
+    requests,
+    unauthorized: 0,
+    badRequests: 0,
+    faultsInjected: emptyCounts(),
+    rotations: 0,
+    requestTimes: [],
+  };
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 1;
   const dialect = options.dialect ?? 'camel';
   const order = options.order ?? 'oldest-first';
-  const envelope = { recordsKey: 'items', casing: dialect === 'pascal' ? ('pascal' as const) : ('camel' as const), next: 'after' as const, ...options.envelope };
+  const envelope = {
+    recordsKey: 'items',
+    casing: dialect === 'pascal' ? ('pascal' as const) : ('camel' as const),
+    next: 'after' as const,
+    ...options.envelope,
+  };
   const openapiPath = (options.openapiPath ?? '/swagger/v2/swagger.json').toLowerCase().replace(/(.)\/$/, '$1');
   const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 100)), MAX_PAGE_SIZE);
 
@@ -43,7 +75,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const stores = new Map<string, EndpointStore>();
   const storeOptions = (name: string) => ({ dialect, order, keyField: options.keyFields?.[name] });
-  for (const def of ENDPOINT_DEFS) stores.set(def.name, new EndpointStore(def, seed, def.forbidden ? 0 : countFor(def.name), countFor, storeOptions(def.name)));
+  for (const def of ENDPOINT_DEFS)
+    stores.set(
+      def.name,
+      new EndpointStore(def, seed, def.forbidden ? 0 : countFor(def.name), countFor, storeOptions(def.name)),
+    );
   const storeFor = (endpoint: string): EndpointStore => {
     const s = stores.get(endpoint.toLowerCase());
     if (!s) throw new Error(`simulator: unknown endpoint ${endpoint}`);
@@ -128,7 +164,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get refreshToken() {
       return auth.refreshToken;
     },
-    endpoints: ENDPOINT_DEFS.map((d) => ({ name: d.name, keyField: stores.get(d.name)!.keyField, forbidden: d.forbidden })),
+    endpoints: ENDPOINT_DEFS.map((d) => ({
+      name: d.name,
+      keyField: stores.get(d.name)!.keyField,
+      forbidden: d.forbidden,
+    })),
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

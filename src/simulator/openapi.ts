@@ -36,11 +36,23 @@ function infer(samples: unknown[]): Schema {
   if (typeof first === 'string') {
     const allDt = present.every((v) => typeof v === 'string' && DATE_TIME_RE.test(v));
     const allDate = present.every((v) => typeof v === 'string' && DATE_RE.test(v));
-    return withNull(allDt ? { type: 'string', format: 'date-time' } : allDate ? { type: 'string', format: 'date' } : { type: 'string' });
+    return withNull(
+      allDt
+        ? { type: 'string', format: 'date-time' }
+        : allDate
+          ? { type: 'string', format: 'date' }
+          : { type: 'string' },
+    );
   }
-  if (typeof first === 'number') return withNull(present.every((v) => Number.isInteger(v)) ? { type: 'integer', format: 'int64' } : { type: 'number', format: 'double' });
+  if (typeof first === 'number')
+    return withNull(
+      present.every((v) => Number.isInteger(v))
+        ? { type: 'integer', format: 'int64' }
+        : { type: 'number', format: 'double' },
+    );
   if (typeof first === 'boolean') return withNull({ type: 'boolean' });
-  if (Array.isArray(first)) return withNull({ type: 'array', items: infer(present.flatMap((a) => (Array.isArray(a) ? a : []))) });
+  if (Array.isArray(first))
+    return withNull({ type: 'array', items: infer(present.flatMap((a) => (Array.isArray(a) ? a : []))) });
   const keys = new Set<string>();
   for (const o of present) if (o && typeof o === 'object') for (const k of Object.keys(o)) keys.add(k);
   const properties: Record<string, Schema> = {};
@@ -84,14 +96,24 @@ function documented(schema: Schema, docs: EndpointDocs, enums: Readonly<Record<s
     if (values && out.type === 'string') out = { ...out, enum: [...values] };
     if (values && out.type === 'integer') {
       const names = values.map((v, i) => `${i} = ${v}`).join(', ');
-      out = { ...out, enum: values.map((_, i) => i), 'x-enumNames': [...values], description: out.description ? `${out.description as string} (${names})` : names };
+      out = {
+        ...out,
+        enum: values.map((_, i) => i),
+        'x-enumNames': [...values],
+        description: out.description ? `${out.description as string} (${names})` : names,
+      };
     }
     return out;
   };
   return { ...walk(schema, ''), description: docs.description };
 }
 
-export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOptions, serverUrl: string, storeOptions: (name: string) => StoreOptions = () => ({})): string {
+export function buildOpenApi(
+  defs: readonly EndpointDef[],
+  envelope: EnvelopeOptions,
+  serverUrl: string,
+  storeOptions: (name: string) => StoreOptions = () => ({}),
+): string {
   const pascal = envelope.casing === 'pascal';
   const cased = (k: string) => (pascal ? k[0].toUpperCase() + k.slice(1) : k);
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -110,15 +132,31 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
       properties: {
         [cased('hasNext')]: { type: 'boolean' },
         [cased('hasPrevious')]: { type: 'boolean' },
-        [cased('next')]: { type: 'string', nullable: true, description: 'Extra parameter for the next page, e.g. after={value}' },
-        [cased('previous')]: { type: 'string', nullable: true, description: 'Extra parameter for the previous page, e.g. before={value}' },
+        [cased('next')]: {
+          type: 'string',
+          nullable: true,
+          description: 'Extra parameter for the next page, e.g. after={value}',
+        },
+        [cased('previous')]: {
+          type: 'string',
+          nullable: true,
+          description: 'Extra parameter for the previous page, e.g. before={value}',
+        },
       },
     },
     ProblemDetails: { type: 'object', properties: { message: { type: 'string' } } },
-    RenewTokensRequest: { type: 'object', required: ['refreshToken'], properties: { refreshToken: { type: 'string' } } },
+    RenewTokensRequest: {
+      type: 'object',
+      required: ['refreshToken'],
+      properties: { refreshToken: { type: 'string' } },
+    },
     RenewTokensResponse: {
       type: 'object',
-      properties: { [cased('refreshToken')]: { type: 'string' }, [cased('accessToken')]: { type: 'string' }, [cased('expiresIn')]: { type: 'integer', format: 'int32' } },
+      properties: {
+        [cased('refreshToken')]: { type: 'string' },
+        [cased('accessToken')]: { type: 'string' },
+        [cased('expiresIn')]: { type: 'integer', format: 'int32' },
+      },
     },
   };
   const json = (schema: Schema) => ({ 'application/json': { schema } });
@@ -134,7 +172,11 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
       operationId: `RenewTokens${version}`,
       security: [],
       requestBody: { required: true, content: json(ref('RenewTokensRequest')) },
-      responses: { '200': { description: 'Success', content: json(ref('RenewTokensResponse')) }, '400': errors['400'], '401': errors['401'] },
+      responses: {
+        '200': { description: 'Success', content: json(ref('RenewTokensResponse')) },
+        '400': errors['400'],
+        '401': errors['401'],
+      },
     },
   });
   paths['/api/v1/tokens/renewtokens'] = renew('V1');
@@ -152,7 +194,12 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
         parameters: [
           { name: 'after', in: 'query', required: false, schema: { type: 'string' } },
           { name: 'before', in: 'query', required: false, schema: { type: 'string' } },
-          { name: 'pageSize', in: 'query', required: false, schema: { type: 'integer', format: 'int32', maximum: 1000 } },
+          {
+            name: 'pageSize',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', format: 'int32', maximum: 1000 },
+          },
         ],
         responses: { '200': { description: 'Success', content: json(ref(`${model}Page`)) }, ...errors },
       },
@@ -166,7 +213,11 @@ export function buildOpenApi(defs: readonly EndpointDef[], envelope: EnvelopeOpt
         tags: [model],
         operationId: opId,
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'Success', content: json(ref(model)) }, '404': { description: 'Not Found' }, ...errors },
+        responses: {
+          '200': { description: 'Success', content: json(ref(model)) },
+          '404': { description: 'Not Found' },
+          ...errors,
+        },
       },
     };
   };

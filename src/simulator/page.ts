@@ -39,7 +39,10 @@ export class PageRenderer {
   private readonly inHeader: boolean;
   readonly bare: boolean;
 
-  constructor(envelope: EnvelopeOptions, private readonly baseUrl: () => string) {
+  constructor(
+    envelope: EnvelopeOptions,
+    private readonly baseUrl: () => string,
+  ) {
     const pascal = envelope.casing === 'pascal';
     const cased = (k: string) => (pascal ? k[0]!.toUpperCase() + k.slice(1) : k);
     const path = (envelope.recordsKey ?? 'items').split('.').map(cased);
@@ -52,9 +55,11 @@ export class PageRenderer {
     this.kHasPrevious = JSON.stringify(cased(metaKey === 'pageInfo' ? 'hasPreviousPage' : 'hasPrevious'));
     const nextKey = envelope.nextKey ?? 'next';
     this.kNext = JSON.stringify(cased(nextKey));
-    this.kPrevious = JSON.stringify(cased(nextKey === 'next' ? 'previous' : nextKey === 'endCursor' ? 'startCursor' : 'previousCursor'));
+    this.kPrevious = JSON.stringify(
+      cased(nextKey === 'next' ? 'previous' : nextKey === 'endCursor' ? 'startCursor' : 'previousCursor'),
+    );
     // nextCursor/endCursor hold a bare cursor by nature.
-    this.form = nextKey === 'next' ? envelope.next ?? 'after' : 'cursor';
+    this.form = nextKey === 'next' ? (envelope.next ?? 'after') : 'cursor';
     this.inHeader = envelope.links === 'header';
   }
 
@@ -87,14 +92,28 @@ export class PageRenderer {
     } else if (this.inHeader) {
       // RFC 8288: the links travel in the header; the body keeps only the flags.
       const links: string[] = [];
-      if (o.nextCursor !== null) links.push(`<${this.url(endpoint, `after=${encodeURIComponent(o.nextCursor)}`, o.explicitPageSize)}>; rel="next"`);
-      if (o.prevCursor !== null) links.push(`<${this.url(endpoint, `before=${encodeURIComponent(o.prevCursor)}`, o.explicitPageSize)}>; rel="prev"`);
+      if (o.nextCursor !== null)
+        links.push(
+          `<${this.url(endpoint, `after=${encodeURIComponent(o.nextCursor)}`, o.explicitPageSize)}>; rel="next"`,
+        );
+      if (o.prevCursor !== null)
+        links.push(
+          `<${this.url(endpoint, `before=${encodeURIComponent(o.prevCursor)}`, o.explicitPageSize)}>; rel="prev"`,
+        );
       if (links.length > 0) headers.Link = links.join(', ');
-      parts[n++] = Buffer.from(`${this.close},${this.kMeta}:{${this.kHasNext}:${o.hasNext},${this.kHasPrevious}:${o.hasPrevious}}}`);
+      parts[n++] = Buffer.from(
+        `${this.close},${this.kMeta}:{${this.kHasNext}:${o.hasNext},${this.kHasPrevious}:${o.hasPrevious}}}`,
+      );
     } else {
-      const next = o.nextCursor === null ? 'null' : JSON.stringify(this.link(endpoint, 'after', o.nextCursor, o.explicitPageSize));
-      const prev = o.prevCursor === null ? 'null' : JSON.stringify(this.link(endpoint, 'before', o.prevCursor, o.explicitPageSize));
-      parts[n++] = Buffer.from(`${this.close},${this.kMeta}:{${this.kHasNext}:${o.hasNext},${this.kHasPrevious}:${o.hasPrevious},${this.kNext}:${next},${this.kPrevious}:${prev}}}`);
+      const next =
+        o.nextCursor === null ? 'null' : JSON.stringify(this.link(endpoint, 'after', o.nextCursor, o.explicitPageSize));
+      const prev =
+        o.prevCursor === null
+          ? 'null'
+          : JSON.stringify(this.link(endpoint, 'before', o.prevCursor, o.explicitPageSize));
+      parts[n++] = Buffer.from(
+        `${this.close},${this.kMeta}:{${this.kHasNext}:${o.hasNext},${this.kHasPrevious}:${o.hasPrevious},${this.kNext}:${next},${this.kPrevious}:${prev}}}`,
+      );
     }
     parts.length = n;
     return { body: Buffer.concat(parts), headers };
@@ -106,12 +125,18 @@ export class PageRenderer {
  * was asked for (so following the link still means "records after/before that point" in listing
  * order, which descends for newest-first lists).
  */
-export function linkCursors(slice: PageSlice, after: number | null, before: number | null, newestFirst = false): { next: string | null; prev: string | null } {
+export function linkCursors(
+  slice: PageSlice,
+  after: number | null,
+  before: number | null,
+  newestFirst = false,
+): { next: string | null; prev: string | null } {
   const e = slice.entries;
   let next: string | null = null;
   let prev: string | null = null;
   const step = newestFirst ? -1 : 1;
-  if (slice.hasNext) next = encodeCursor(e.length > 0 ? e[e.length - 1]!.seq : Math.max(0, (before ?? (newestFirst ? -1 : 1)) - step));
+  if (slice.hasNext)
+    next = encodeCursor(e.length > 0 ? e[e.length - 1]!.seq : Math.max(0, (before ?? (newestFirst ? -1 : 1)) - step));
   if (slice.hasPrevious) prev = encodeCursor(e.length > 0 ? e[0]!.seq : Math.max(0, (after ?? 0) + step));
   return { next, prev };
 }

@@ -52,16 +52,38 @@ function ref(ctx: RecordContext, prefix: string, endpoint: string): string {
   return `${prefix}-${pad(ctx.rng.int(1, Math.max(1, ctx.population(endpoint))), 6)}`;
 }
 
-const STREETS = ['Bahnhofstrasse 12', 'Hauptstrasse 5a', 'Rue du Rhône 48', 'Via Nassa 7', 'Industriestrasse 101', 'Mühlegasse 3', "Chemin de l'Église 9", '221B Baker Street'];
+const STREETS = [
+  'Bahnhofstrasse 12',
+  'Hauptstrasse 5a',
+  'Rue du Rhône 48',
+  'Via Nassa 7',
+  'Industriestrasse 101',
+  'Mühlegasse 3',
+  "Chemin de l'Église 9",
+  '221B Baker Street',
+];
 const CITIES: ReadonlyArray<[string, string, string]> = [
-  ['8001', 'Zürich', 'CH'], ['1204', 'Genève', 'CH'], ['6900', 'Lugano', 'CH'], ['80331', 'München', 'DE'],
-  ['1010', 'Wien', 'AT'], ['75001', 'Paris', 'FR'], ['10001', 'New York', 'US'], ['3011', 'Bern', 'CH'],
+  ['8001', 'Zürich', 'CH'],
+  ['1204', 'Genève', 'CH'],
+  ['6900', 'Lugano', 'CH'],
+  ['80331', 'München', 'DE'],
+  ['1010', 'Wien', 'AT'],
+  ['75001', 'Paris', 'FR'],
+  ['10001', 'New York', 'US'],
+  ['3011', 'Bern', 'CH'],
 ];
 const FIRST = ['Anna', 'Jürg', 'Léa', 'Marco', 'Zoë', 'Øystein', 'Mia', 'Noah', 'Çelik', 'Lukas'];
 const LAST = ['Müller', 'Meier', 'Rossi', "O'Brien", 'Dubois', 'Schmid', 'Nguyễn', 'Keller', 'Brunner', 'Weber'];
 const COMPANIES = ['Holzbau AG', 'Fenster & Türen GmbH', 'Küchenwerk SA', null, 'Metallbau "Alpin" AG', 'Möbel Meier'];
 const COMMENTS: ReadonlyArray<string | null> = [
-  null, '', 'Bitte vor 12:30 liefern', 'Kunde sagt "dringend"', 'Zeile 1\nZeile 2', 'Lieferung ✓ 🚚', 'Pfad C:\\Export\\2024', 'Rückruf <b>nötig</b> & bestätigen',
+  null,
+  '',
+  'Bitte vor 12:30 liefern',
+  'Kunde sagt "dringend"',
+  'Zeile 1\nZeile 2',
+  'Lieferung ✓ 🚚',
+  'Pfad C:\\Export\\2024',
+  'Rückruf <b>nötig</b> & bestätigen',
 ];
 const CURRENCIES = ['CHF', 'EUR', 'USD'];
 const PRODUCT_WORDS = ['Fenster', 'Tür', 'Küchenfront', 'Schrank', 'Treppe', 'Tisch', 'Regal', 'Jalousie'];
@@ -98,12 +120,18 @@ function lines(ctx: RecordContext, withDelivery: boolean) {
       quantity,
       unitPrice: unitCents / 100,
       amount: amountCents / 100,
-      options: ctx.rng.chance(0.5) ? [{ name: 'Farbe', value: ctx.rng.pick(COLORS) }, { name: 'Breite', value: `${ctx.rng.int(40, 240)} cm` }] : [],
+      options: ctx.rng.chance(0.5)
+        ? [
+            { name: 'Farbe', value: ctx.rng.pick(COLORS) },
+            { name: 'Breite', value: `${ctx.rng.int(40, 240)} cm` },
+          ]
+        : [],
     };
     if (withDelivery) {
       const r = ctx.rng.next();
       // Delivered (a real instant), not yet (null), or .NET's "not set" DateTime.MinValue.
-      line.deliveredAt = r < 0.5 ? dt(ctx, ctx.created + ctx.rng.int(1, 30) * 86_400_000, 4 + i) : r < 0.75 ? null : DOTNET_MIN_DATETIME;
+      line.deliveredAt =
+        r < 0.5 ? dt(ctx, ctx.created + ctx.rng.int(1, 30) * 86_400_000, 4 + i) : r < 0.75 ? null : DOTNET_MIN_DATETIME;
     }
     out.push(line);
   }
@@ -178,7 +206,13 @@ const quotations: EndpointDef = {
     const { rng } = ctx;
     const { lines: ls, netCents } = lines(ctx, false);
     for (const l of ls) {
-      l.configuration = { widthMm: rng.int(400, 2400), heightMm: rng.int(400, 2400), material: rng.pick(MATERIALS), color: rng.pick(COLORS), glazing: rng.chance(0.5) ? 'triple' : null };
+      l.configuration = {
+        widthMm: rng.int(400, 2400),
+        heightMm: rng.int(400, 2400),
+        material: rng.pick(MATERIALS),
+        color: rng.pick(COLORS),
+        glazing: rng.chance(0.5) ? 'triple' : null,
+      };
     }
     return {
       id: `quo-${pad(ctx.seq, 6)}`,
@@ -213,14 +247,19 @@ const products: EndpointDef = {
       id: `prd-${pad(ctx.seq, 6)}`,
       sku: `SKU-${pad(ctx.seq, 6)}`,
       name: `${word} ${material}`,
-      description: rng.chance(0.2) ? null : `${word} aus ${material}, Farbe ${rng.pick(COLORS)}.\nMasse nach Konfiguration.`,
+      description: rng.chance(0.2)
+        ? null
+        : `${word} aus ${material}, Farbe ${rng.pick(COLORS)}.\nMasse nach Konfiguration.`,
       active: rng.chance(0.85),
       configurable: rng.chance(0.4),
       price: { amount: rng.int(990, 990000) / 100, currency: rng.pick(CURRENCIES) },
       weightKg: rng.decimal(0.2, 180, 3),
       dimensions: { widthMm: rng.int(100, 3000), heightMm: rng.int(100, 3000), depthMm: rng.int(10, 900) },
       categories: [word, material].concat(rng.chance(0.3) ? ['Aktion'] : []),
-      attributes: [{ name: 'Material', value: material }, { name: 'Farbe', value: rng.pick(COLORS) }],
+      attributes: [
+        { name: 'Material', value: material },
+        { name: 'Farbe', value: rng.pick(COLORS) },
+      ],
       stock: { quantity: rng.int(0, 500), warehouse: rng.pick(['ZH-1', 'BE-2', 'MUC']) },
       releasedOn: formatDate(ctx.created),
       catalogVersion: versionTag(ctx),
@@ -250,7 +289,9 @@ const shopusers: EndpointDef = {
       firstName: first,
       lastName: last,
       company: rng.pick(COMPANIES),
-      phone: rng.chance(0.3) ? null : `+41 ${rng.int(21, 79)} ${rng.int(100, 999)} ${pad(rng.int(0, 99), 2)} ${pad(rng.int(0, 99), 2)}`,
+      phone: rng.chance(0.3)
+        ? null
+        : `+41 ${rng.int(21, 79)} ${rng.int(100, 999)} ${pad(rng.int(0, 99), 2)} ${pad(rng.int(0, 99), 2)}`,
       language: rng.pick(['de-CH', 'fr-CH', 'it-CH', 'en-US']),
       isActive: rng.chance(0.9),
       addresses: rng.chance(0.2) ? [] : [address(ctx), ...(rng.chance(0.3) ? [address(ctx)] : [])],
@@ -275,12 +316,19 @@ const ordershipments: EndpointDef = {
     const shipped = ctx.created + rng.int(1, 10) * 3_600_000;
     const n = rng.int(1, 3);
     const packages = [];
-    for (let i = 1; i <= n; i++) packages.push({ packageNo: i, weightKg: rng.decimal(0.5, 90, 2), dimensions: { lengthMm: rng.int(200, 2500), widthMm: rng.int(100, 1200), heightMm: rng.int(50, 900) } });
+    for (let i = 1; i <= n; i++)
+      packages.push({
+        packageNo: i,
+        weightKg: rng.decimal(0.5, 90, 2),
+        dimensions: { lengthMm: rng.int(200, 2500), widthMm: rng.int(100, 1200), heightMm: rng.int(50, 900) },
+      });
     return {
       id: `shp-${pad(ctx.seq, 6)}`,
       orderId: ref(ctx, 'ord', 'orders'),
       carrier: rng.pick(['Post CH', 'DHL', 'Planzer', 'Own truck']),
-      trackingNumber: rng.chance(0.15) ? null : `99.${pad(rng.int(0, 99), 2)}.${pad(rng.int(0, 999999), 6)}.${pad(rng.int(0, 99999999), 8)}`,
+      trackingNumber: rng.chance(0.15)
+        ? null
+        : `99.${pad(rng.int(0, 99), 2)}.${pad(rng.int(0, 999999), 6)}.${pad(rng.int(0, 99999999), 8)}`,
       shippedAt: dt(ctx, shipped, 2),
       estimatedDelivery: formatDate(shipped + rng.int(1, 5) * 86_400_000),
       deliveredAt: rng.chance(0.4) ? null : dt(ctx, shipped + rng.int(1, 96) * 3_600_000, 3),
@@ -316,7 +364,13 @@ const invoices: EndpointDef = {
       paidAt: status === 'Paid' ? dt(ctx, ctx.modified, 2) : rng.chance(0.5) ? null : DOTNET_MIN_DATETIME,
       currency: rng.pick(CURRENCIES),
       totals: totalsOf(netCents, rng),
-      lines: ls.map((l) => ({ lineNo: l.lineNo, description: l.description, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount })),
+      lines: ls.map((l) => ({
+        lineNo: l.lineNo,
+        description: l.description,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        amount: l.amount,
+      })),
       created: dt(ctx, ctx.created, 0),
       modified: dt(ctx, ctx.modified, 1),
     };

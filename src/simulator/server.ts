@@ -46,9 +46,19 @@ export interface ServerContext {
   sleep: (ms: number) => Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, contentType = JSON_TYPE, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  contentType = JSON_TYPE,
+  headers: Record<string, string> = {},
+): void {
   if (res.destroyed || res.headersSent) return;
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, ...headers });
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -56,7 +66,14 @@ function send(res: ServerResponse, status: number, body: string | Buffer, conten
  * Errors are `{"message": ...}`, or problem details in the pascal dialect; they never echo a token
  * or other request input back.
  */
-function sendError(ctx: ServerContext, res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, errors?: Record<string, string[]>): void {
+function sendError(
+  ctx: ServerContext,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  errors?: Record<string, string[]>,
+): void {
   if (!ctx.problemDetails) return send(res, status, JSON.stringify({ message }), JSON_TYPE, headers);
   // ASP.NET Core's answer: RFC 7807 problem details, validation errors per parameter.
   const problem = {
@@ -139,11 +156,19 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   return handleList(ctx, req, res, name, store, query);
 }
 
-async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, name: string, store: EndpointStore, query: string): Promise<void> {
+async function handleList(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  store: EndpointStore,
+  query: string,
+): Promise<void> {
   const latency = ctx.latencyMs + (ctx.latencyJitterMs > 0 ? ctx.latencyRng.next() * ctx.latencyJitterMs : 0);
   if (latency > 0) await ctx.sleep(latency);
   const fault = ctx.faults.decide(name);
-  if (fault && fault.kind !== 'slow' && fault.kind !== 'truncated' && fault.kind !== 'loop') return sendFault(ctx, req, res, fault);
+  if (fault && fault.kind !== 'slow' && fault.kind !== 'truncated' && fault.kind !== 'loop')
+    return sendFault(ctx, req, res, fault);
   if (fault?.kind === 'slow') await ctx.sleep(fault.delayMs);
 
   const params = parseQuery(query);
@@ -154,7 +179,14 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
     const n = Number(sizeText);
     if (!/^\d+$/.test(sizeText) || n < 1) {
       ctx.stats.badRequests++;
-      return sendError(ctx, res, 400, 'invalid pageSize', {}, { pageSize: [`The value '${sizeText.slice(0, 20)}' is not valid.`] });
+      return sendError(
+        ctx,
+        res,
+        400,
+        'invalid pageSize',
+        {},
+        { pageSize: [`The value '${sizeText.slice(0, 20)}' is not valid.`] },
+      );
     }
     size = explicitPageSize = Math.min(n, MAX_PAGE_SIZE);
   }
@@ -168,12 +200,21 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
   const before = beforeText === undefined ? null : decodeCursor(beforeText);
   if ((afterText !== undefined && after === null) || (beforeText !== undefined && before === null)) {
     ctx.stats.badRequests++;
-    return sendError(ctx, res, 400, 'invalid cursor', {}, { [afterText !== undefined && after === null ? 'after' : 'before']: ['The cursor is invalid.'] });
+    return sendError(
+      ctx,
+      res,
+      400,
+      'invalid cursor',
+      {},
+      { [afterText !== undefined && after === null ? 'after' : 'before']: ['The cursor is invalid.'] },
+    );
   }
 
   // A bare-array body has no paging: the whole list is one page.
   const limit = ctx.listingLimits.get(name);
-  const slice = ctx.renderer.bare ? store.page(null, null, Math.max(1, store.size), limit) : store.page(after, before, size, limit);
+  const slice = ctx.renderer.bare
+    ? store.page(null, null, Math.max(1, store.size), limit)
+    : store.page(after, before, size, limit);
   let { next, prev } = linkCursors(slice, after, before, store.order === 'newest-first');
   let hasNext = slice.hasNext;
   let hasPrevious = slice.hasPrevious;
@@ -187,12 +228,26 @@ async function handleList(ctx: ServerContext, req: IncomingMessage, res: ServerR
       hasNext = true;
     }
   }
-  const { body, headers } = ctx.renderer.render(name, { slice, nextCursor: next, prevCursor: prev, hasNext, hasPrevious, explicitPageSize });
+  const { body, headers } = ctx.renderer.render(name, {
+    slice,
+    nextCursor: next,
+    prevCursor: prev,
+    hasNext,
+    hasPrevious,
+    explicitPageSize,
+  });
   if (fault?.kind === 'truncated') return sendTruncated(res, body);
   const charset = ctx.charsets.get(name);
   if (charset) {
-    const bytes = charset.encode && charset.encode !== 'utf8' ? Buffer.from(body.toString('utf8'), charset.encode) : body;
-    return send(res, 200, bytes, charset.declare === null ? 'application/json' : `application/json; charset=${charset.declare}`, headers);
+    const bytes =
+      charset.encode && charset.encode !== 'utf8' ? Buffer.from(body.toString('utf8'), charset.encode) : body;
+    return send(
+      res,
+      200,
+      bytes,
+      charset.declare === null ? 'application/json' : `application/json; charset=${charset.declare}`,
+      headers,
+    );
   }
   send(res, 200, body, JSON_TYPE, headers);
 }
@@ -209,13 +264,17 @@ function sendChildren(ctx: ServerContext, res: ServerResponse, name: string, raw
   } catch {
     return sendError(ctx, res, 404, 'not found');
   }
-  if (!rule || !ctx.stores.get(rule.parent)?.get(parentId)) return sendError(ctx, res, 404, `${rule?.parent ?? name} ${parentId} not found`);
-  const children = ctx.stores.get(name)!.truth().filter((r) => {
-    if (r === null || typeof r !== 'object') return false;
-    const ref = Object.entries(r).find(([k]) => k.toLowerCase() === rule.field)?.[1];
-    // camel references are `ord-000123`, pascal ones the integer 123; parents are keyed the same way.
-    return ref !== undefined && String(ref) === parentId;
-  });
+  if (!rule || !ctx.stores.get(rule.parent)?.get(parentId))
+    return sendError(ctx, res, 404, `${rule?.parent ?? name} ${parentId} not found`);
+  const children = ctx.stores
+    .get(name)!
+    .truth()
+    .filter((r) => {
+      if (r === null || typeof r !== 'object') return false;
+      const ref = Object.entries(r).find(([k]) => k.toLowerCase() === rule.field)?.[1];
+      // camel references are `ord-000123`, pascal ones the integer 123; parents are keyed the same way.
+      return ref !== undefined && String(ref) === parentId;
+    });
   send(res, 200, JSON.stringify(children));
 }
 
@@ -246,7 +305,12 @@ function sendFault(ctx: ServerContext, req: IncomingMessage, res: ServerResponse
     case 'malformed':
       return send(res, 200, '{"items":[{"id":"ord-000001","status":"New",}],"metadata":{hasNext:true', JSON_TYPE);
     case 'html':
-      return send(res, 200, '<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>We will be back soon</h1></body></html>', 'text/html; charset=utf-8');
+      return send(
+        res,
+        200,
+        '<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>We will be back soon</h1></body></html>',
+        'text/html; charset=utf-8',
+      );
     case 'empty':
       return send(res, 200, '', JSON_TYPE);
     case 'truncated':
@@ -296,7 +360,12 @@ async function handleRenew(ctx: ServerContext, req: IncomingMessage, res: Server
   const result = ctx.auth.renew(token);
   if (!result.ok) {
     ctx.stats.renewRefused++;
-    return sendError(ctx, res, 401, result.reason === 'rotated' ? 'Refresh token has been replaced by a newer one' : 'Refresh token is invalid');
+    return sendError(
+      ctx,
+      res,
+      401,
+      result.reason === 'rotated' ? 'Refresh token has been replaced by a newer one' : 'Refresh token is invalid',
+    );
   }
   const out = ctx.pascal
     ? { RefreshToken: result.refreshToken, AccessToken: result.accessToken, ExpiresIn: result.expiresIn }

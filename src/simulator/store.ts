@@ -152,7 +152,8 @@ export class EndpointStore {
     const entry = this.byKey.get(String(id));
     if (!entry) throw new Error(`simulator: ${this.def.name} has no record with ${this.keyField} ${id}`);
     const rec = JSON.parse(entry.json.toString()) as unknown;
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new Error(`simulator: record ${id} is not an object`);
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
+      throw new Error(`simulator: record ${id} is not an object`);
     let obj = rec as Record<string, unknown>;
     if (patch) {
       Object.assign(obj, patch);

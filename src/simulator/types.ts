@@ -116,7 +116,10 @@ export interface Simulator {
    * `encode` transcodes the page's (UTF-8) text into that encoding ('utf8' leaves the bytes as
    * they are). `null` restores the default (UTF-8, declared).
    */
-  setCharset(endpoint: string, charset: { declare: string | null; encode?: 'utf8' | 'latin1' | 'utf16le' } | null): void;
+  setCharset(
+    endpoint: string,
+    charset: { declare: string | null; encode?: 'utf8' | 'latin1' | 'utf16le' } | null,
+  ): void;
   /** The listing ends early: pages stop (hasNext false) after the first `count` records; null lists all again. */
   limitListing(endpoint: string, count: number | null): void;
   /** Change a record in place (same position). Without a patch: bumps the modified field and one business field. */

@@ -29,7 +29,9 @@ export async function* childPages(
     const fromCursor = start !== null && parent === start.parent ? start.cursor : null;
     const nextParent = parentIds[i + 1];
     const childPath = path.replace(/\{[^}]+\}/, encodeURIComponent(parent));
-    const adapter = { fetchPage: (e: string, c: string | null, s?: AbortSignal) => client.fetchPage(e, c, s, childPath) };
+    const adapter = {
+      fetchPage: (e: string, c: string | null, s?: AbortSignal) => client.fetchPage(e, c, s, childPath),
+    };
     try {
       for await (const page of walkPages(adapter, endpoint, fromCursor, signal, opts)) {
         const last = !page.hasNext || page.next === null;
@@ -37,13 +39,24 @@ export async function* childPages(
           ...page,
           parentId: parent,
           cursor: encodeChildCursor(parent, page.cursor),
-          next: !last ? encodeChildCursor(parent, page.next) : nextParent !== undefined ? encodeChildCursor(nextParent, null) : null,
+          next: !last
+            ? encodeChildCursor(parent, page.next)
+            : nextParent !== undefined
+              ? encodeChildCursor(nextParent, null)
+              : null,
           hasNext: !last || nextParent !== undefined,
         };
       }
     } catch (err) {
       if (!(err instanceof NotFound)) throw err;
-      yield { records: [], parentId: parent, parentGone: true, cursor: encodeChildCursor(parent, fromCursor), next: nextParent !== undefined ? encodeChildCursor(nextParent, null) : null, hasNext: nextParent !== undefined };
+      yield {
+        records: [],
+        parentId: parent,
+        parentGone: true,
+        cursor: encodeChildCursor(parent, fromCursor),
+        next: nextParent !== undefined ? encodeChildCursor(nextParent, null) : null,
+        hasNext: nextParent !== undefined,
+      };
     }
   }
 }
@@ -57,7 +70,8 @@ export function decodeChildCursor(text: string | null): { parent: string; cursor
   if (text === null) return null;
   try {
     const v = JSON.parse(text) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && (typeof v[1] === 'string' || v[1] === null)) return { parent: v[0], cursor: v[1] };
+    if (Array.isArray(v) && typeof v[0] === 'string' && (typeof v[1] === 'string' || v[1] === null))
+      return { parent: v[0], cursor: v[1] };
   } catch {
     // fall through
   }

@@ -30,17 +30,29 @@ export function keyCandidates(endpoint: string): string[] {
  * the page holds no object to judge by (decide on a later page). Throws KeyFieldNotFound, naming
  * the fields that could be the key and the option to set, when there is none.
  */
-export function detectKeyField(endpoint: string, records: readonly unknown[], configured: string | undefined): string | undefined {
+export function detectKeyField(
+  endpoint: string,
+  records: readonly unknown[],
+  configured: string | undefined,
+): string | undefined {
   const objects = records.filter(isObject);
   if (objects.length === 0) return undefined;
   const usable = (field: string) => objects.some((r) => readKey(r, field) !== undefined);
   if (configured !== undefined) {
     if (usable(configured)) return configured;
-    throw new KeyFieldNotFound(`no record holds a usable key in the configured keyField "${configured}"${suggestion(endpoint, objects)}`, { endpoint });
+    throw new KeyFieldNotFound(
+      `no record holds a usable key in the configured keyField "${configured}"${suggestion(endpoint, objects)}`,
+      { endpoint },
+    );
   }
   const found = keyCandidates(endpoint).find(usable);
   if (found !== undefined) return found;
-  throw new KeyFieldNotFound(`the records have no key field: none holds a string or integer in ${keyCandidates(endpoint).map((c) => `"${c}"`).join(' or ')} (any casing)${suggestion(endpoint, objects)}`, { endpoint });
+  throw new KeyFieldNotFound(
+    `the records have no key field: none holds a string or integer in ${keyCandidates(endpoint)
+      .map((c) => `"${c}"`)
+      .join(' or ')} (any casing)${suggestion(endpoint, objects)}`,
+    { endpoint },
+  );
 }
 
 /** Fields that could be the key: a string or integer in every record of the page, no two alike; id-like names first. */
@@ -50,8 +62,14 @@ function suggestion(endpoint: string, objects: Record<string, unknown>[]): strin
     const keys = objects.map((o) => readKey(o, f));
     return keys.every((k) => k !== undefined) && new Set(keys).size === keys.length;
   });
-  const candidates = [...unique.filter((f) => /(id|key|ref)$/i.test(f)), ...unique.filter((f) => !/(id|key|ref)$/i.test(f))];
+  const candidates = [
+    ...unique.filter((f) => /(id|key|ref)$/i.test(f)),
+    ...unique.filter((f) => !/(id|key|ref)$/i.test(f)),
+  ];
   const example = candidates[0] ?? 'Id';
-  const what = candidates.length > 0 ? `candidate fields: ${candidates.slice(0, 8).join(', ')}` : `no field is unique on the first page (fields: ${fields.slice(0, 12).join(', ')})`;
+  const what =
+    candidates.length > 0
+      ? `candidate fields: ${candidates.slice(0, 8).join(', ')}`
+      : `no field is unique on the first page (fields: ${fields.slice(0, 12).join(', ')})`;
   return `; ${what}. Set keyField for this endpoint in ONECORE_CONFIG_FILE, e.g. {"endpoints": {"${endpoint}": {"keyField": "${example}"}}}`;
 }

@@ -15,7 +15,9 @@ const CREATED_FIELDS = ['created', 'createdAt', 'createdOn', 'createdDate', 'cre
 export function detectOrder(records: readonly unknown[], keyField = 'id'): ListOrder | undefined {
   const objects = records.filter(isObject);
   if (objects.length < 2) return undefined;
-  const field = CREATED_FIELDS.map((f) => Object.keys(objects[0]!).find((k) => k.toLowerCase() === f.toLowerCase())).find((k) => k !== undefined);
+  const field = CREATED_FIELDS.map((f) =>
+    Object.keys(objects[0]!).find((k) => k.toLowerCase() === f.toLowerCase()),
+  ).find((k) => k !== undefined);
   if (field !== undefined) {
     const byDate = direction(objects.map((o) => instant(o[field])));
     if (byDate !== undefined) return byDate;

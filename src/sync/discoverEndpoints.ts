@@ -38,7 +38,8 @@ export function discoverEndpoints(doc: unknown): Discovery {
     const path = joinPath(base, rawPath);
     const match = LIST_ROUTE.exec(path);
     if (!match) {
-      if (V2_ROUTE.test(path) && path.includes('{', path.indexOf('/', 5) + 1)) skipped.push({ path, reason: parameterizedReason(path) });
+      if (V2_ROUTE.test(path) && path.includes('{', path.indexOf('/', 5) + 1))
+        skipped.push({ path, reason: parameterizedReason(path) });
       continue;
     }
     if (!looksPaged(get, doc)) continue;
@@ -102,7 +103,14 @@ function looksPaged(get: Record<string, unknown>, doc: Record<string, unknown>):
   if (!props) return true;
   return Object.entries(props).some(([k, v]) => {
     const r = resolve(v, doc);
-    return ['metadata', 'meta', 'pagination', 'pageinfo'].includes(k.toLowerCase()) || (isObject(r) && (r.type === 'array' || (r.type === 'object' && isObject(r.properties) && Object.values(r.properties).some((p) => isObject(p) && p.type === 'array'))));
+    return (
+      ['metadata', 'meta', 'pagination', 'pageinfo'].includes(k.toLowerCase()) ||
+      (isObject(r) &&
+        (r.type === 'array' ||
+          (r.type === 'object' &&
+            isObject(r.properties) &&
+            Object.values(r.properties).some((p) => isObject(p) && p.type === 'array'))))
+    );
   });
 }
 

@@ -9,7 +9,10 @@ import { lastWalkPages } from '../db/sql/lastWalkPages.js';
  * first mirror of them may well be the longest); ties keep the given order.
  */
 export async function longestFirst(db: Queryable, endpoints: string[]): Promise<string[]> {
-  const pages = await lastWalkPages(db, endpoints.map((e) => e.toLowerCase()));
+  const pages = await lastWalkPages(
+    db,
+    endpoints.map((e) => e.toLowerCase()),
+  );
   const weight = (e: string) => pages.get(e.toLowerCase()) ?? Number.POSITIVE_INFINITY;
   return endpoints
     .map((endpoint, i) => ({ endpoint, i, w: weight(endpoint) }))

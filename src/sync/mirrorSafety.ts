@@ -50,7 +50,10 @@ export function judgeMirror(f: MirrorFacts): MirrorVerdict {
   }
   const reference = Math.max(f.liveHighWater ?? f.live, f.live);
   if (f.missing > 0 && liveAfter < (1 - f.maxDeleteShare) * reference) {
-    const mark = f.liveHighWater !== null && f.liveHighWater > f.live ? `, and the most a complete mirror has left is ${f.liveHighWater}` : '';
+    const mark =
+      f.liveHighWater !== null && f.liveHighWater > f.live
+        ? `, and the most a complete mirror has left is ${f.liveHighWater}`
+        : '';
     return {
       refused:
         `deletions refused: the mirror would mark ${f.missing} of ${f.live} live records deleted, leaving ${liveAfter}, fewer than ` +

@@ -21,7 +21,14 @@ export function dateTimeNormalizer(zone = 'UTC'): (s: string) => string {
     if (utc === s || HAS_ZONE.test(s)) return utc;
     // `utc` is the same wall clock spelled with Z: put the zone's offset at that wall clock instead.
     const local = DateTime.fromObject(
-      { year: num(utc, 0, 4), month: num(utc, 5, 7), day: num(utc, 8, 10), hour: num(utc, 11, 13), minute: num(utc, 14, 16), second: num(utc, 17, 19) },
+      {
+        year: num(utc, 0, 4),
+        month: num(utc, 5, 7),
+        day: num(utc, 8, 10),
+        hour: num(utc, 11, 13),
+        minute: num(utc, 14, 16),
+        second: num(utc, 17, 19),
+      },
       { zone },
     );
     if (!local.isValid) return utc;

@@ -87,7 +87,15 @@ export function normalizeDateTime(s: string): string {
   const day = d2(s, 8);
   const hour = d2(s, 11);
   const minute = d2(s, 14);
-  if (year === 0 || month === 0 || month > 12 || day === 0 || day > daysInMonth(year, month) || hour > 23 || minute > 59) {
+  if (
+    year === 0 ||
+    month === 0 ||
+    month > 12 ||
+    day === 0 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59
+  ) {
     return s;
   }
 
@@ -234,7 +242,9 @@ function shallowCopy(src: Record<string, unknown> | unknown[]): Record<string, u
   if (Array.isArray(src)) return src.slice();
   // Spread defines own data properties, so a JSON key "__proto__" stays an ordinary key (later
   // writes hit that own property, not the prototype setter). A null-prototype object has no setter.
-  return Object.getPrototypeOf(src) === null ? Object.assign(Object.create(null) as Record<string, unknown>, src) : { ...src };
+  return Object.getPrototypeOf(src) === null
+    ? Object.assign(Object.create(null) as Record<string, unknown>, src)
+    : { ...src };
 }
 
 function ensureCopy(frame: Frame): Record<string, unknown> | unknown[] {

@@ -9,7 +9,13 @@ import { reconcileHistory } from '../db/sql/reconcileHistory.js';
  * in one transaction — so the seeding happens once, and a crash half-way leaves nothing to undo.
  * History off: record the pause (a no-op for endpoints that never had history).
  */
-export async function prepareHistory(db: PoolClient, endpoint: string, history: boolean, runId: number, log: Logger): Promise<void> {
+export async function prepareHistory(
+  db: PoolClient,
+  endpoint: string,
+  history: boolean,
+  runId: number,
+  log: Logger,
+): Promise<void> {
   if (!history) {
     await markHistoryPaused(db, endpoint);
     return;
@@ -20,7 +26,8 @@ export async function prepareHistory(db: PoolClient, endpoint: string, history: 
     const versions = await reconcileHistory(db, endpoint, runId);
     await markHistoryInStep(db, endpoint);
     await db.query('commit');
-    if (versions > 0) log.info({ endpoint, versions, runId }, 'history seeded from the mirror (history turned on, or back on)');
+    if (versions > 0)
+      log.info({ endpoint, versions, runId }, 'history seeded from the mirror (history turned on, or back on)');
   } catch (err) {
     await db.query('rollback').catch(() => undefined);
     throw err;

@@ -30,7 +30,8 @@ export const MAX_KEY_BYTES = 2048;
 
 export const REASONS = {
   nul: 'contains \\u0000, which PostgreSQL jsonb cannot store',
-  surrogate: 'contains a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text and PostgreSQL jsonb cannot store',
+  surrogate:
+    'contains a lone UTF-16 surrogate (e.g. \\ud800), which is not Unicode text and PostgreSQL jsonb cannot store',
   tooDeep: 'nested too deeply to serialize (JSON.stringify gives up a few thousand levels down)',
   keyTooLong: `key longer than ${MAX_KEY_BYTES} bytes (UTF-8), more than a PostgreSQL index holds`,
   keyNotText: 'key is not valid Unicode text (a \\u0000 or a lone surrogate)',
@@ -44,7 +45,11 @@ export const REASONS = {
  * a readable one: a mirror counts it as seen), never dropped. What Postgres itself refuses is
  * isolated when the page is stored (storePage).
  */
-export function prepareRecords(records: unknown[], keyField: string, opts: { modifiedAt?: boolean; normalize?: (s: string) => string; exactNumbers?: boolean } = {}): PreparedPage {
+export function prepareRecords(
+  records: unknown[],
+  keyField: string,
+  opts: { modifiedAt?: boolean; normalize?: (s: string) => string; exactNumbers?: boolean } = {},
+): PreparedPage {
   const normalize = opts.normalize ?? normalizeDateTime;
   const byId = new Map<string, string>();
   const modifiedById = opts.modifiedAt ? new Map<string, string | null>() : undefined;
@@ -54,12 +59,20 @@ export function prepareRecords(records: unknown[], keyField: string, opts: { mod
   const serialize: (v: unknown) => string = opts.exactNumbers ? stringifyExact : JSON.stringify;
   for (const record of records) {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      rejections.push({ reason: `not an object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})`, raw: rawText(record, serialize), key: null });
+      rejections.push({
+        reason: `not an object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})`,
+        raw: rawText(record, serialize),
+        key: null,
+      });
       continue;
     }
     const found = findKey(record as Record<string, unknown>, keyField, keyLower);
     if (typeof found !== 'string') {
-      rejections.push({ reason: found === undefined ? REASONS.noKey(keyField) : found.reason, raw: rawText(record, serialize), key: null });
+      rejections.push({
+        reason: found === undefined ? REASONS.noKey(keyField) : found.reason,
+        raw: rawText(record, serialize),
+        key: null,
+      });
       continue;
     }
     const key = found;
@@ -79,7 +92,11 @@ export function prepareRecords(records: unknown[], keyField: string, opts: { mod
     // an escaped backslash before a `u`): a plain substring search spares nearly every record the regex.
     const refused = json.includes('\\u') ? REFUSED_ESCAPE.exec(json) : null;
     if (refused !== null) {
-      rejections.push({ reason: refused[1] === '0000' ? REASONS.nul : REASONS.surrogate, raw: rawText(record, serialize), key });
+      rejections.push({
+        reason: refused[1] === '0000' ? REASONS.nul : REASONS.surrogate,
+        raw: rawText(record, serialize),
+        key,
+      });
       continue;
     }
     // Delete first so a repeated key moves to the end: the last occurrence is the newest.
@@ -96,13 +113,21 @@ export function prepareRecords(records: unknown[], keyField: string, opts: { mod
 }
 
 /** The key, found case-insensitively (`id`, `Id`, `ID`), as text; undefined when unusable. */
-export function readKey(record: Record<string, unknown>, keyField: string, keyLower = keyField.toLowerCase()): string | undefined {
+export function readKey(
+  record: Record<string, unknown>,
+  keyField: string,
+  keyLower = keyField.toLowerCase(),
+): string | undefined {
   const found = findKey(record, keyField, keyLower);
   return typeof found === 'string' ? found : undefined;
 }
 
 /** The key as text; a refusal with its reason when there is one we cannot store; undefined when none. */
-function findKey(record: Record<string, unknown>, keyField: string, keyLower: string): string | { reason: string } | undefined {
+function findKey(
+  record: Record<string, unknown>,
+  keyField: string,
+  keyLower: string,
+): string | { reason: string } | undefined {
   let value = record[keyField];
   if (value === undefined) {
     for (const k in record) {
@@ -116,7 +141,8 @@ function findKey(record: Record<string, unknown>, keyField: string, keyLower: st
   if (typeof value !== 'string') return exactIntegerText(value);
   if (value.length === 0) return undefined;
   if (value.includes('\u0000') || LONE_SURROGATE.test(value)) return { reason: REASONS.keyNotText };
-  if (value.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES) return { reason: REASONS.keyTooLong };
+  if (value.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES)
+    return { reason: REASONS.keyTooLong };
   return value;
 }
 
@@ -130,6 +156,6 @@ function rawText(record: unknown, serialize: (v: unknown) => string): string {
     text = stringifyDeep(record);
   }
   // Postgres text cannot hold NUL either; keep it visible as an escape.
-  text = text.replace(/\u0000/g, '\\u0000');
+  text = text.replaceAll('\u0000', '\\u0000');
   return text.length > RAW_LIMIT ? text.slice(0, RAW_LIMIT) + '…[truncated]' : text;
 }

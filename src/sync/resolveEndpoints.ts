@@ -12,9 +12,12 @@ export function openapiUrl(config: Config): string {
  * The endpoints to sync: `ONECORE_ENDPOINTS` (or the options file) when set, else those the
  * shop's OpenAPI document lists. Remembered in `onecore_sync.endpoints` for `status`/`endpoints`.
  */
-export async function resolveEndpoints(
-  deps: { db: Queryable; config: Config; log: Logger; fetchJson: (url: string) => Promise<unknown> },
-): Promise<{ endpoints: string[]; source: 'config' | 'discovery'; skipped: Discovery['skipped'] }> {
+export async function resolveEndpoints(deps: {
+  db: Queryable;
+  config: Config;
+  log: Logger;
+  fetchJson: (url: string) => Promise<unknown>;
+}): Promise<{ endpoints: string[]; source: 'config' | 'discovery'; skipped: Discovery['skipped'] }> {
   const { config, log } = deps;
   if (config.endpoints) {
     await rememberEndpoints(deps.db, config.endpoints, 'config');
@@ -25,14 +28,21 @@ export async function resolveEndpoints(
   try {
     doc = await deps.fetchJson(url);
   } catch (err) {
-    throw new Error(`could not discover endpoints from ${url} (${(err as Error).message}); set ONECORE_ENDPOINTS or ONECORE_OPENAPI_URL`);
+    throw new Error(
+      `could not discover endpoints from ${url} (${(err as Error).message}); set ONECORE_ENDPOINTS or ONECORE_OPENAPI_URL`,
+      { cause: err },
+    );
   }
   const found = discoverEndpoints(doc);
   for (const s of found.skipped) log.info({ path: s.path }, `discovery skipped a route: ${s.reason}`);
   if (found.capped !== undefined) {
-    log.warn({ listed: found.capped, used: found.endpoints.length }, `the OpenAPI document lists ${found.capped} list endpoints; only the first ${found.endpoints.length} (by name) are synced; set ONECORE_ENDPOINTS to choose`);
+    log.warn(
+      { listed: found.capped, used: found.endpoints.length },
+      `the OpenAPI document lists ${found.capped} list endpoints; only the first ${found.endpoints.length} (by name) are synced; set ONECORE_ENDPOINTS to choose`,
+    );
   }
-  if (found.endpoints.length === 0) throw new Error(`the OpenAPI document at ${url} lists no list endpoints under /api/v2/; set ONECORE_ENDPOINTS`);
+  if (found.endpoints.length === 0)
+    throw new Error(`the OpenAPI document at ${url} lists no list endpoints under /api/v2/; set ONECORE_ENDPOINTS`);
   await rememberEndpoints(deps.db, found.endpoints, 'discovery');
   log.debug({ endpoints: found.endpoints }, 'endpoints discovered from the OpenAPI document');
   return { endpoints: found.endpoints, source: 'discovery', skipped: found.skipped };

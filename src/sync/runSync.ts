@@ -23,14 +23,19 @@ export interface RunSyncRequest {
  * Walks several endpoints, a few at a time, the longest walks first (see longestFirst). One
  * endpoint's failure does not stop the others; each result says how its walk ended.
  */
-export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (result: WalkResult) => void): Promise<WalkResult[]> {
+export async function runSync(
+  req: RunSyncRequest,
+  deps: WalkDeps,
+  onResult?: (result: WalkResult) => void,
+): Promise<WalkResult[]> {
   // Per-parent lists read their parents' stored keys: they are walked once the others are done.
   const isChild = (e: string) => req.endpointOptions?.[e.toLowerCase()]?.parent !== undefined;
   const ordered = await longestFirst(deps.pool, req.endpoints);
   const phases = [ordered.filter((e) => !isChild(e)), ordered.filter(isChild)];
   let queue: string[] = [];
   const results: WalkResult[] = [];
-  const wanted = typeof req.concurrency === 'function' ? req.concurrency : () => (req.concurrency as number | undefined) ?? 2;
+  const wanted =
+    typeof req.concurrency === 'function' ? req.concurrency : () => (req.concurrency as number | undefined) ?? 2;
   const target = () => Math.max(1, Math.min(wanted(running), req.endpoints.length));
   const walkers: Promise<void>[] = [];
   let running = 0;
@@ -48,7 +53,16 @@ export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (r
       for (let endpoint = queue.shift(); endpoint !== undefined; endpoint = queue.shift()) {
         if (deps.signal?.aborted) return;
         const result = await walkEndpoint(
-          { endpoint, mode: req.mode, from: req.from, requestId: req.requestId, keyField: req.endpointOptions?.[endpoint]?.keyField, order: req.endpointOptions?.[endpoint]?.order, perParent: isChild(endpoint), history: req.history?.(endpoint) ?? false },
+          {
+            endpoint,
+            mode: req.mode,
+            from: req.from,
+            requestId: req.requestId,
+            keyField: req.endpointOptions?.[endpoint]?.keyField,
+            order: req.endpointOptions?.[endpoint]?.order,
+            perParent: isChild(endpoint),
+            history: req.history?.(endpoint) ?? false,
+          },
           walkDeps,
         );
         results.push(result);
@@ -78,7 +92,9 @@ export async function runSync(req: RunSyncRequest, deps: WalkDeps, onResult?: (r
     for (let i = 0; i < walkers.length; i++) await walkers[i];
     if (firstError) throw firstError.err;
   }
-  return req.endpoints.map((e) => results.find((r) => r.endpoint === e.toLowerCase())).filter((r): r is WalkResult => r !== undefined);
+  return req.endpoints
+    .map((e) => results.find((r) => r.endpoint === e.toLowerCase()))
+    .filter((r): r is WalkResult => r !== undefined);
 }
 
 /**

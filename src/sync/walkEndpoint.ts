@@ -2,10 +2,24 @@ import type { Logger } from 'pino';
 import type { Pool, PoolClient } from '../db/createPool.js';
 import { ensureRecordTable } from '../db/sql/ensureRecordTable.js';
 import { storePage } from '../db/sql/storePage.js';
-import { beginWalk, completeWalk, forgetWalk, readCheckpoint, setCursor, type Checkpoint, type Mode } from '../db/sql/checkpoints.js';
+import {
+  beginWalk,
+  completeWalk,
+  forgetWalk,
+  readCheckpoint,
+  setCursor,
+  type Checkpoint,
+  type Mode,
+} from '../db/sql/checkpoints.js';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts, type RunStatus } from '../db/sql/syncRuns.js';
 import { forgetSeen, markDeleted, planDeletions } from '../db/sql/mirrorSeen.js';
-import { LAST_KEYS, lastKeysMissing, readBaseline, rememberLastKeys, setLiveHighWater } from '../db/sql/mirrorBaselines.js';
+import {
+  LAST_KEYS,
+  lastKeysMissing,
+  readBaseline,
+  rememberLastKeys,
+  setLiveHighWater,
+} from '../db/sql/mirrorBaselines.js';
 import { judgeMirror } from './mirrorSafety.js';
 import { markEndpoint } from '../db/sql/endpointState.js';
 import { BadRequest, Forbidden } from '../onecore/errors.js';
@@ -123,7 +137,14 @@ export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<Wa
   let broken: Error | undefined;
   try {
     if (!(await tryLockEndpoint(lockClient, endpoint))) {
-      const runId = await startRun(pool, { endpoint, mode: req.mode, status: 'skipped', walkId: null, jobId: req.jobId ?? null, cursorStart: null });
+      const runId = await startRun(pool, {
+        endpoint,
+        mode: req.mode,
+        status: 'skipped',
+        walkId: null,
+        jobId: req.jobId ?? null,
+        cursorStart: null,
+      });
       const message = `${endpoint} is already being walked by another process; skipped`;
       await finishRun(pool, runId, 'skipped', { error: message });
       log.warn({ endpoint, mode: req.mode }, message);
@@ -148,23 +169,43 @@ export async function walkEndpoint(req: WalkRequest, deps: WalkDeps): Promise<Wa
   }
 }
 
-async function walkLocked(db: PoolClient, endpoint: string, keyField: string | undefined, req: WalkRequest, deps: WalkDeps): Promise<WalkResult> {
+async function walkLocked(
+  db: PoolClient,
+  endpoint: string,
+  keyField: string | undefined,
+  req: WalkRequest,
+  deps: WalkDeps,
+): Promise<WalkResult> {
   const { log } = deps;
   const mode = req.mode;
   const existing = mode === 'incremental' ? await readCheckpoint(db, endpoint, 'incremental') : undefined;
   const plan: ListingPlan = {
     // Configured, or remembered from an earlier walk (only newest-first walks keep a walk id here).
-    newestFirst: mode === 'incremental' && (req.order === 'newest-first' || (req.order === undefined && existing?.walkId != null)),
+    newestFirst:
+      mode === 'incremental' && (req.order === 'newest-first' || (req.order === undefined && existing?.walkId != null)),
     detect: mode === 'incremental' && req.order === undefined && !req.perParent,
     perParent: req.perParent === true,
   };
   if (plan.perParent) await ensureParentColumn(db, endpoint);
   let checkpoint = await startingPoint(db, endpoint, req, plan.newestFirst || plan.perParent);
-  let runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: checkpoint.cursor });
-  const result: WalkResult = { ...emptyResult(endpoint, mode, runId, 'succeeded'), cursorStart: checkpoint.cursor, cursorEnd: checkpoint.cursor };
+  let runId = await startRun(db, {
+    endpoint,
+    mode,
+    walkId: checkpoint.walkId,
+    jobId: req.jobId ?? null,
+    cursorStart: checkpoint.cursor,
+  });
+  const result: WalkResult = {
+    ...emptyResult(endpoint, mode, runId, 'succeeded'),
+    cursorStart: checkpoint.cursor,
+    cursorEnd: checkpoint.cursor,
+  };
   const history = req.history === true;
   await prepareHistory(db, endpoint, history, runId, log);
-  log.info({ endpoint, mode, runId, walkId: checkpoint.walkId, resumed: checkpoint.pages > 0 }, checkpoint.cursor === null ? 'walk starting from the beginning' : 'walk resuming from checkpoint');
+  log.info(
+    { endpoint, mode, runId, walkId: checkpoint.walkId, resumed: checkpoint.pages > 0 },
+    checkpoint.cursor === null ? 'walk starting from the beginning' : 'walk resuming from checkpoint',
+  );
 
   let restarted = false;
   // The keys of the last records this walk reached (see mirrorSafety.ts).
@@ -172,7 +213,13 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   for (;;) {
     try {
       await walkPages(db, endpoint, keyField, history, checkpoint, runId, result, deps, plan, lastKeys);
-      if (plan.detect && !plan.newestFirst && checkpoint.cursor !== null && (await headLooksNewestFirst(endpoint, keyField, deps))) throw new NewestFirstDetected();
+      if (
+        plan.detect &&
+        !plan.newestFirst &&
+        checkpoint.cursor !== null &&
+        (await headLooksNewestFirst(endpoint, keyField, deps))
+      )
+        throw new NewestFirstDetected();
       break;
     } catch (err) {
       if (err instanceof NewestFirstDetected && !restarted) {
@@ -183,22 +230,44 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
         plan.newestFirst = true;
         plan.detect = false;
         checkpoint = await beginWalk(db, endpoint, 'incremental', null, null);
-        runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: null });
+        runId = await startRun(db, {
+          endpoint,
+          mode,
+          walkId: checkpoint.walkId,
+          jobId: req.jobId ?? null,
+          cursorStart: null,
+        });
         Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
         continue;
       }
       if (deps.signal?.aborted) {
-        await finishRun(deps.pool, runId, 'failed', { error: 'stopped by shutdown; resumes from the checkpoint' }).catch(() => undefined);
+        await finishRun(deps.pool, runId, 'failed', {
+          error: 'stopped by shutdown; resumes from the checkpoint',
+        }).catch(() => undefined);
         throw err;
       }
       // A stored cursor the API no longer accepts would fail every run forever: start over once.
-      if (err instanceof BadRequest && checkpoint.cursor !== null && !restarted && !(mode === 'backfill' && req.from && result.pages === 0 && checkpoint.cursor === req.from)) {
+      if (
+        err instanceof BadRequest &&
+        checkpoint.cursor !== null &&
+        !restarted &&
+        !(mode === 'backfill' && req.from && result.pages === 0 && checkpoint.cursor === req.from)
+      ) {
         restarted = true;
         const message = `the API rejected the stored ${mode} cursor (400); restarting ${endpoint} from the beginning`;
         log.warn({ endpoint, mode, runId }, message);
         await finishRun(deps.pool, runId, 'failed', { error: message });
-        checkpoint = mode === 'incremental' && !plan.newestFirst ? await resetIncremental(db, endpoint) : await beginWalk(db, endpoint, mode, null, req.requestId ?? null);
-        runId = await startRun(db, { endpoint, mode, walkId: checkpoint.walkId, jobId: req.jobId ?? null, cursorStart: null });
+        checkpoint =
+          mode === 'incremental' && !plan.newestFirst
+            ? await resetIncremental(db, endpoint)
+            : await beginWalk(db, endpoint, mode, null, req.requestId ?? null);
+        runId = await startRun(db, {
+          endpoint,
+          mode,
+          walkId: checkpoint.walkId,
+          jobId: req.jobId ?? null,
+          cursorStart: null,
+        });
         Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
         continue;
       }
@@ -210,7 +279,10 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
     // Nothing usable arrived: a wrong assumption about the records, never a success. Only for a
     // walk from the beginning: an incremental run re-reading a last page that holds nothing but a
     // rejected record must not fail every run until the shop appends more.
-    const err = new ProtocolError(`every one of the ${result.recordsSeen} records of this walk was rejected (reasons in onecore_sync.rejected_records)`, { endpoint });
+    const err = new ProtocolError(
+      `every one of the ${result.recordsSeen} records of this walk was rejected (reasons in onecore_sync.rejected_records)`,
+      { endpoint },
+    );
     return await failed(deps, endpoint, mode, runId, result, err);
   }
   if (result.parentsGone) {
@@ -221,17 +293,28 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
     await finishMirror(db, endpoint, history, checkpoint, runId, result, deps, lastKeys);
     if (history && deps.historyKeepDays !== undefined) {
       const dropped = await dropOldVersions(db, endpoint, deps.historyKeepDays);
-      if (dropped > 0) log.info({ endpoint, dropped, keepDays: deps.historyKeepDays }, 'history versions older than ONECORE_HISTORY_KEEP_DAYS dropped');
+      if (dropped > 0)
+        log.info(
+          { endpoint, dropped, keepDays: deps.historyKeepDays },
+          'history versions older than ONECORE_HISTORY_KEEP_DAYS dropped',
+        );
     }
   } else if (mode === 'backfill' || (mode === 'incremental' && (plan.newestFirst || plan.perParent))) {
     await completeWalk(db, endpoint, mode);
   } else {
     await rememberLastKeys(db, endpoint, lastKeys);
   }
-  await finishRun(db, runId, result.status, { deleted: result.deleted, error: result.message ?? null, cursorEnd: result.cursorEnd });
+  await finishRun(db, runId, result.status, {
+    deleted: result.deleted,
+    error: result.message ?? null,
+    cursorEnd: result.cursorEnd,
+  });
   if (result.status === 'incomplete') {
     await markEndpoint(db, endpoint, 'active', result.message ?? null);
-    log.error({ ...summary(result), reason: result.message }, `mirror incomplete: its pages are stored, but nothing was marked deleted`);
+    log.error(
+      { ...summary(result), reason: result.message },
+      `mirror incomplete: its pages are stored, but nothing was marked deleted`,
+    );
   } else {
     await markEndpoint(db, endpoint, 'active', null);
     log.info(summary(result), `walk succeeded`);
@@ -239,7 +322,18 @@ async function walkLocked(db: PoolClient, endpoint: string, keyField: string | u
   return result;
 }
 
-async function walkPages(db: PoolClient, endpoint: string, keyField: string | undefined, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, plan: ListingPlan, lastKeys: string[]): Promise<void> {
+async function walkPages(
+  db: PoolClient,
+  endpoint: string,
+  keyField: string | undefined,
+  history: boolean,
+  checkpoint: Checkpoint,
+  runId: number,
+  result: WalkResult,
+  deps: WalkDeps,
+  plan: ListingPlan,
+  lastKeys: string[],
+): Promise<void> {
   const mode = checkpoint.mode;
   const abort = new AbortController();
   const onAbort = () => abort.abort(deps.signal?.reason);
@@ -252,17 +346,34 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
     // N+2 would only go out once page N had committed, and every page would wait for the shop.
     // A newest-first incremental stops early: it reads no page ahead, so it asks for none it will not use.
     const ahead = plan.newestFirst && !plan.perParent && mode === 'incremental' ? 0 : PAGES_AHEAD;
-    for await (const { page, recordCount, prepared, order } of readAhead(preparePages(deps.pages(endpoint, checkpoint.cursor, abort.signal), endpoint, keyField, history, deps.log, dateTimeNormalizer(deps.naiveTimeZone), () => plan.detect), ahead)) {
+    for await (const { page, recordCount, prepared, order } of readAhead(
+      preparePages(
+        deps.pages(endpoint, checkpoint.cursor, abort.signal),
+        endpoint,
+        keyField,
+        history,
+        deps.log,
+        dateTimeNormalizer(deps.naiveTimeZone),
+        () => plan.detect,
+      ),
+      ahead,
+    )) {
       if (plan.detect && order !== undefined) {
         plan.detect = false;
         if (order === 'newest-first' && !plan.newestFirst) {
           // From a stored cursor this page is old news: start again at the head (nothing stored yet).
           if (checkpoint.cursor !== null) throw new NewestFirstDetected();
-          deps.log.warn({ endpoint }, `${endpoint} lists its newest records first; incremental runs walk from the start until a page holds nothing new`);
+          deps.log.warn(
+            { endpoint },
+            `${endpoint} lists its newest records first; incremental runs walk from the start until a page holds nothing new`,
+          );
           plan.newestFirst = true;
           await beginWalk(db, endpoint, 'incremental', null, null);
         } else if (order === 'oldest-first' && plan.newestFirst) {
-          deps.log.warn({ endpoint }, `${endpoint} now lists its oldest records first; incremental runs follow the after cursor again`);
+          deps.log.warn(
+            { endpoint },
+            `${endpoint} now lists its oldest records first; incremental runs follow the after cursor again`,
+          );
           plan.newestFirst = false;
           await forgetWalk(db, endpoint, 'incremental');
         }
@@ -295,7 +406,16 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
       result.rejected += counts.rejections.length;
       result.cursorEnd = cursorAfter;
       if (counts.rejections.length > 0) {
-        deps.log.warn({ endpoint, mode, runId, rejected: counts.rejections.length, reasons: [...new Set(counts.rejections.map((r) => (r.detail ? `${r.reason}: ${r.detail}` : r.reason)))] }, 'records rejected (kept in onecore_sync.rejected_records)');
+        deps.log.warn(
+          {
+            endpoint,
+            mode,
+            runId,
+            rejected: counts.rejections.length,
+            reasons: [...new Set(counts.rejections.map((r) => (r.detail ? `${r.reason}: ${r.detail}` : r.reason)))],
+          },
+          'records rejected (kept in onecore_sync.rejected_records)',
+        );
       }
       deps.onProgress?.({ endpoint, mode, pages: result.pages, records: result.recordsSeen });
       if (page.parentId !== undefined) await setParentKey(db, endpoint, page.parentId, prepared.ids);
@@ -304,7 +424,16 @@ async function walkPages(db: PoolClient, endpoint: string, keyField: string | un
         deps.log.warn({ endpoint, parent: page.parentId }, 'parent gone (404); skipped');
       }
       // Newest-first: a page with nothing new or changed means everything after it is stored too.
-      if (plan.newestFirst && !plan.perParent && mode === 'incremental' && recordCount > 0 && counts.inserted === 0 && counts.updated === 0 && prepared.rejections.length === 0) break;
+      if (
+        plan.newestFirst &&
+        !plan.perParent &&
+        mode === 'incremental' &&
+        recordCount > 0 &&
+        counts.inserted === 0 &&
+        counts.updated === 0 &&
+        prepared.rejections.length === 0
+      )
+        break;
       // Shutdown: the page under way has committed; stop before the next one.
       if (deps.signal?.aborted) throw deps.signal.reason ?? new Error('aborted');
     }
@@ -329,7 +458,15 @@ function keepLastKeys(last: string[], ids: string[]): void {
 // `detecting` says whether the walk still wants the listing's order: only an incremental walk
 // without a configured order asks, and only until a page settles it (plan.detect only goes from
 // true to false), so other pages skip detectOrder's per-record date and key parsing.
-async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, configuredKey: string | undefined, history: boolean, log: Logger, normalize: (s: string) => string, detecting: () => boolean): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
+async function* preparePages(
+  pages: AsyncIterable<Page>,
+  endpoint: string,
+  configuredKey: string | undefined,
+  history: boolean,
+  log: Logger,
+  normalize: (s: string) => string,
+  detecting: () => boolean,
+): AsyncGenerator<{ page: Page; recordCount: number; prepared: PreparedPage; order: ListOrder | undefined }> {
   let keyField: string | undefined;
   for await (const page of pages) {
     if (keyField === undefined) {
@@ -337,10 +474,17 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
       // anything is stored, rather than rejecting every record.
       keyField = detectKeyField(endpoint, page.records, configuredKey);
       if (keyField !== undefined && configuredKey === undefined && keyField !== 'id') {
-        log.warn({ endpoint, keyField }, `records have no "id"; keyed by "${keyField}" (set keyField in ONECORE_CONFIG_FILE to make it explicit)`);
+        log.warn(
+          { endpoint, keyField },
+          `records have no "id"; keyed by "${keyField}" (set keyField in ONECORE_CONFIG_FILE to make it explicit)`,
+        );
       }
     }
-    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', { modifiedAt: history, normalize, exactNumbers: page.exactNumbers === true });
+    const prepared = prepareRecords(page.records, keyField ?? configuredKey ?? 'id', {
+      modifiedAt: history,
+      normalize,
+      exactNumbers: page.exactNumbers === true,
+    });
     const recordCount = page.records.length;
     const order = detecting() ? detectOrder(page.records, keyField ?? configuredKey ?? 'id') : undefined;
     page.records = [];
@@ -354,7 +498,16 @@ async function* preparePages(pages: AsyncIterable<Page>, endpoint: string, confi
  * must not wipe the mirror, at once or over several runs); then the run is `incomplete`. Either
  * way, move the incremental cursor to where the mirror ended: everything before it has been seen.
  */
-async function finishMirror(db: PoolClient, endpoint: string, history: boolean, checkpoint: Checkpoint, runId: number, result: WalkResult, deps: WalkDeps, lastKeys: string[]): Promise<void> {
+async function finishMirror(
+  db: PoolClient,
+  endpoint: string,
+  history: boolean,
+  checkpoint: Checkpoint,
+  runId: number,
+  result: WalkResult,
+  deps: WalkDeps,
+  lastKeys: string[],
+): Promise<void> {
   const walkId = checkpoint.walkId!;
   const walkStartedAt = checkpoint.walkStartedAt!;
   await db.query('begin');
@@ -362,14 +515,24 @@ async function finishMirror(db: PoolClient, endpoint: string, history: boolean, 
     const plan = await planDeletions(db, endpoint, walkId, walkStartedAt);
     const baseline = await readBaseline(db, endpoint);
     const reached = await lastKeysMissing(db, endpoint, walkId, walkStartedAt, baseline.lastKeys);
-    const verdict = judgeMirror({ live: plan.live, missing: plan.missing, liveHighWater: baseline.liveHighWater, lastKeys: reached, maxDeleteShare: deps.maxDeleteShare });
+    const verdict = judgeMirror({
+      live: plan.live,
+      missing: plan.missing,
+      liveHighWater: baseline.liveHighWater,
+      lastKeys: reached,
+      maxDeleteShare: deps.maxDeleteShare,
+    });
     if (verdict.refused !== null) {
       result.status = 'incomplete';
       result.message = verdict.refused;
-      deps.log.warn({ endpoint, runId, missing: plan.missing, live: plan.live, liveHighWater: baseline.liveHighWater }, verdict.refused);
+      deps.log.warn(
+        { endpoint, runId, missing: plan.missing, live: plan.live, liveHighWater: baseline.liveHighWater },
+        verdict.refused,
+      );
     } else {
       // With history on, each deletion closes the record's current version in the same statement.
-      if (plan.missing > 0) result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
+      if (plan.missing > 0)
+        result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
       if (verdict.newHighWater !== null) await setLiveHighWater(db, endpoint, verdict.newHighWater);
       await rememberLastKeys(db, endpoint, lastKeys);
     }
@@ -385,7 +548,12 @@ async function finishMirror(db: PoolClient, endpoint: string, history: boolean, 
 }
 
 /** Where this walk starts: incremental from its cursor; mirror/backfill resume an unfinished walk. */
-async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest, newestFirst: boolean): Promise<Checkpoint> {
+async function startingPoint(
+  db: PoolClient,
+  endpoint: string,
+  req: WalkRequest,
+  newestFirst: boolean,
+): Promise<Checkpoint> {
   const existing = await readCheckpoint(db, endpoint, req.mode);
   if (req.mode === 'incremental' && newestFirst) {
     // Finish a walk that stopped half-way before starting again at the head.
@@ -398,7 +566,7 @@ async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest,
   const resumable = existing && existing.walkId !== null && existing.completedAt === null;
   if (req.mode === 'mirror' && resumable) return existing;
   if (req.mode === 'backfill' && resumable && req.requestId && existing.requestId === req.requestId) return existing;
-  return beginWalk(db, endpoint, req.mode, req.mode === 'backfill' ? req.from ?? null : null, req.requestId ?? null);
+  return beginWalk(db, endpoint, req.mode, req.mode === 'backfill' ? (req.from ?? null) : null, req.requestId ?? null);
 }
 
 /**
@@ -409,7 +577,8 @@ async function startingPoint(db: PoolClient, endpoint: string, req: WalkRequest,
 async function headLooksNewestFirst(endpoint: string, keyField: string | undefined, deps: WalkDeps): Promise<boolean> {
   const abort = new AbortController();
   try {
-    for await (const page of deps.pages(endpoint, null, abort.signal)) return detectOrder(page.records, keyField ?? 'id') === 'newest-first';
+    for await (const page of deps.pages(endpoint, null, abort.signal))
+      return detectOrder(page.records, keyField ?? 'id') === 'newest-first';
     return false;
   } finally {
     abort.abort();
@@ -421,20 +590,54 @@ async function resetIncremental(db: PoolClient, endpoint: string): Promise<Check
   return (await readCheckpoint(db, endpoint, 'incremental'))!;
 }
 
-async function failed(deps: WalkDeps, endpoint: string, mode: Mode, runId: number, result: WalkResult, err: unknown): Promise<WalkResult> {
+async function failed(
+  deps: WalkDeps,
+  endpoint: string,
+  mode: Mode,
+  runId: number,
+  result: WalkResult,
+  err: unknown,
+): Promise<WalkResult> {
   const forbidden = err instanceof Forbidden;
   const status: RunStatus = forbidden ? 'forbidden' : 'failed';
   const message = forbidden ? `the API user may not read ${endpoint} (403); skipped` : describeError(err);
   // The walk's own connection may be the thing that broke: record the outcome through the pool.
-  await finishRun(deps.pool, runId, status, { error: message }).catch((e: Error) => deps.log.error({ endpoint, err: describeError(e) }, 'could not record the run outcome'));
+  await finishRun(deps.pool, runId, status, { error: message }).catch((e: Error) =>
+    deps.log.error({ endpoint, err: describeError(e) }, 'could not record the run outcome'),
+  );
   await markEndpoint(deps.pool, endpoint, forbidden ? 'forbidden' : 'active', message).catch(() => undefined);
   if (forbidden) deps.log.warn({ endpoint, mode, runId }, message);
-  else deps.log.error({ endpoint, mode, runId, error: message }, 'walk failed; the next run resumes from the last committed page');
+  else
+    deps.log.error(
+      { endpoint, mode, runId, error: message },
+      'walk failed; the next run resumes from the last committed page',
+    );
   return { ...result, status, message, error: err };
 }
 
-function emptyResult(endpoint: string, mode: Mode, runId: number, status: WalkResult['status'], message?: string): WalkResult {
-  return { endpoint, mode, runId, status, pages: 0, recordsSeen: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, cursorStart: null, cursorEnd: null, message };
+function emptyResult(
+  endpoint: string,
+  mode: Mode,
+  runId: number,
+  status: WalkResult['status'],
+  message?: string,
+): WalkResult {
+  return {
+    endpoint,
+    mode,
+    runId,
+    status,
+    pages: 0,
+    recordsSeen: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    rejected: 0,
+    cursorStart: null,
+    cursorEnd: null,
+    message,
+  };
 }
 
 function summary(r: WalkResult) {

@@ -44,10 +44,12 @@ export async function dbtSources(db: Queryable, freshness: DbtFreshness): Promis
       }),
     }));
   };
-  const endpointDescription = (endpoint: string) => schemas.get(endpoint) ?? `Records of the oneCORE list endpoint ${endpoint}.`;
+  const endpointDescription = (endpoint: string) =>
+    schemas.get(endpoint) ?? `Records of the oneCORE list endpoint ${endpoint}.`;
   const typedDescription = (view: string) => {
     const [endpoint, list] = splitChild(view);
-    if (list === undefined) return `${endpointDescription(endpoint)} Typed view of onecore.${endpoint}: one column per field.`;
+    if (list === undefined)
+      return `${endpointDescription(endpoint)} Typed view of onecore.${endpoint}: one column per field.`;
     return `The elements of the list ${list} of onecore.${endpoint}, one row each (typed).`;
   };
   return {
@@ -62,7 +64,8 @@ export async function dbtSources(db: Queryable, freshness: DbtFreshness): Promis
       },
       {
         name: TYPED_SCHEMA,
-        description: 'Typed views over the onecore tables (refreshed by onecore-sync after each mirror and by `onecore-sync views`).',
+        description:
+          'Typed views over the onecore tables (refreshed by onecore-sync after each mirror and by `onecore-sync views`).',
         schema: TYPED_SCHEMA,
         ...fresh,
         tables: tables(await readRelationColumns(db, TYPED_SCHEMA), typedDescription),
@@ -72,10 +75,13 @@ export async function dbtSources(db: Queryable, freshness: DbtFreshness): Promis
 }
 
 async function readSchemaDescriptions(db: Queryable): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ endpoint: string; schema: unknown }>(`select endpoint, schema from onecore_sync.endpoint_schemas`);
+  const { rows } = await db.query<{ endpoint: string; schema: unknown }>(
+    `select endpoint, schema from onecore_sync.endpoint_schemas`,
+  );
   const out = new Map<string, string>();
   for (const r of rows) {
-    if (isObject(r.schema) && typeof r.schema.description === 'string' && r.schema.description.trim() !== '') out.set(r.endpoint, r.schema.description.trim());
+    if (isObject(r.schema) && typeof r.schema.description === 'string' && r.schema.description.trim() !== '')
+      out.set(r.endpoint, r.schema.description.trim());
   }
   return out;
 }

@@ -49,9 +49,16 @@ export function wantedColumns(fields: FieldShape[], skipKey?: string): WantedCol
   for (const f of fields) {
     if (skipKey !== undefined && f.key.toLowerCase() === skipKey.toLowerCase()) continue;
     if (f.fields) {
-      for (const s of f.fields) out.push({ path: [f.key, s.key], type: s.type, description: s.description, declared: s.declared === true });
+      for (const s of f.fields)
+        out.push({ path: [f.key, s.key], type: s.type, description: s.description, declared: s.declared === true });
     } else {
-      out.push({ path: [f.key], type: f.type, description: f.description, declared: f.declared === true, ...(f.items ? { items: f.items } : {}) });
+      out.push({
+        path: [f.key],
+        type: f.type,
+        description: f.description,
+        declared: f.declared === true,
+        ...(f.items ? { items: f.items } : {}),
+      });
     }
   }
   return out;
@@ -64,7 +71,12 @@ export function wantedColumns(fields: FieldShape[], skipKey?: string): WantedCol
  * (a sample without decimals does not turn numeric back into bigint); a declared type is taken as
  * declared. Whether a retype may happen is the caller's decision (dependent views).
  */
-export function planView(view: string, reserved: readonly string[], wanted: WantedColumn[], stored: TypedColumnRow[]): ViewPlan {
+export function planView(
+  view: string,
+  reserved: readonly string[],
+  wanted: WantedColumn[],
+  stored: TypedColumnRow[],
+): ViewPlan {
   const byPath = new Map(stored.map((c) => [JSON.stringify(c.path), { ...c }]));
   const taken = new Set<string>([...reserved, ...stored.map((c) => c.column)]);
   let next = stored.reduce((m, c) => Math.max(m, c.position), 0) + 1;
@@ -81,7 +93,15 @@ export function planView(view: string, reserved: readonly string[], wanted: Want
     }
     const column = uniqueName(pathColumnName(w.path), taken);
     taken.add(column);
-    byPath.set(id, { view, path: w.path, column, type: w.type, position: next++, description: w.description ?? null, childView: null });
+    byPath.set(id, {
+      view,
+      path: w.path,
+      column,
+      type: w.type,
+      position: next++,
+      description: w.description ?? null,
+      childView: null,
+    });
     plan.added.push(column);
   }
   plan.columns = [...byPath.values()].sort((a, b) => a.position - b.position);

@@ -17,7 +17,8 @@ export function recordSchemaOf(doc: unknown, endpoint: string, recordsKey?: stri
   // document with a templated version or a base path, as discovery accepts them).
   const routes = Object.entries(doc.paths).map(([p, item]) => [p.replace(/\/+$/, '').toLowerCase(), item] as const);
   const name = endpoint.toLowerCase();
-  const path = (routes.find(([p]) => p === `/api/v2/${name}`) ?? routes.find(([p]) => p.endsWith(`/${name}`) && !p.includes('{')))?.[1];
+  const path = (routes.find(([p]) => p === `/api/v2/${name}`) ??
+    routes.find(([p]) => p.endsWith(`/${name}`) && !p.includes('{')))?.[1];
   if (!isObject(path)) return undefined;
   const get = Object.entries(path).find(([m]) => m.toLowerCase() === 'get')?.[1];
   if (!isObject(get) || !isObject(get.responses)) return undefined;
@@ -30,10 +31,13 @@ export function recordSchemaOf(doc: unknown, endpoint: string, recordsKey?: stri
   }
   const page = resolveSchema(schema, doc, 0, new Set());
   if (!page) return undefined;
-  if (page.type === 'array') return isObject(page.items) && page.items.type !== 'array' ? (page.items as Schema) : undefined;
+  if (page.type === 'array')
+    return isObject(page.items) && page.items.type !== 'array' ? (page.items as Schema) : undefined;
   const props = isObject(page.properties) ? page.properties : {};
   const arrays = Object.entries(props).filter(([, v]) => isObject(v) && v.type === 'array');
-  const chosen = (recordsKey && arrays.find(([k]) => k.toLowerCase() === recordsKey.toLowerCase())) ?? (arrays.length === 1 ? arrays[0] : arrays.find(([k]) => /^(items|data)$/i.test(k)));
+  const chosen =
+    (recordsKey && arrays.find(([k]) => k.toLowerCase() === recordsKey.toLowerCase())) ??
+    (arrays.length === 1 ? arrays[0] : arrays.find(([k]) => /^(items|data)$/i.test(k)));
   const items = chosen ? (chosen[1] as Schema).items : undefined;
   return isObject(items) && Object.keys(items).length > 0 ? items : undefined;
 }
@@ -52,10 +56,13 @@ function resolveSchema(schema: unknown, doc: Schema, depth: number, seen: Set<st
   const out: Schema = { ...schema };
   if (Array.isArray(schema.allOf)) {
     delete out.allOf;
-    const parts = schema.allOf.map((p) => resolveSchema(p, doc, depth, seen)).filter((p): p is Schema => p !== undefined);
+    const parts = schema.allOf
+      .map((p) => resolveSchema(p, doc, depth, seen))
+      .filter((p): p is Schema => p !== undefined);
     for (const p of parts) {
       for (const [k, v] of Object.entries(p)) {
-        if (k === 'properties' && isObject(v)) out.properties = { ...(isObject(out.properties) ? out.properties : {}), ...v };
+        if (k === 'properties' && isObject(v))
+          out.properties = { ...(isObject(out.properties) ? out.properties : {}), ...v };
         else if (!(k in out)) out[k] = v;
       }
     }
@@ -85,6 +92,7 @@ function resolveSchema(schema: unknown, doc: Schema, depth: number, seen: Set<st
 function follow(ref: string, doc: Schema): unknown {
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = doc;
-  for (const part of ref.slice(2).split('/')) node = isObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  for (const part of ref.slice(2).split('/'))
+    node = isObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   return node;
 }

@@ -21,18 +21,38 @@ export async function refreshAfterWalks(
     const endpoints: string[] = [];
     for (const r of results) {
       if (r.status !== 'succeeded' && r.status !== 'incomplete') continue; // incomplete: pages stored, deletions refused
-      const missing = (await deps.pool.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [typedView(r.endpoint)])).rows[0]!.r === null;
+      const missing =
+        (await deps.pool.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [typedView(r.endpoint)]))
+          .rows[0]!.r === null;
       if (r.mode === 'mirror' || missing) endpoints.push(r.endpoint);
     }
     if (endpoints.length === 0) return [];
-    if (deps.fetchJson) await storeRecordSchemas({ db: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.fetchJson }, endpoints);
-    const reports = await refreshViews({ pool: deps.pool, log: deps.log, keyFieldOf: (e) => deps.config.endpointOptions[e]?.keyField }, endpoints);
+    if (deps.fetchJson)
+      await storeRecordSchemas(
+        { db: deps.pool, config: deps.config, log: deps.log, fetchJson: deps.fetchJson },
+        endpoints,
+      );
+    const reports = await refreshViews(
+      { pool: deps.pool, log: deps.log, keyFieldOf: (e) => deps.config.endpointOptions[e]?.keyField },
+      endpoints,
+    );
     for (const r of reports) {
-      deps.log.info({ endpoint: r.endpoint, source: r.source, views: r.views.map((v) => v.view), added: r.views.flatMap((v) => v.added).length }, 'typed views refreshed');
+      deps.log.info(
+        {
+          endpoint: r.endpoint,
+          source: r.source,
+          views: r.views.map((v) => v.view),
+          added: r.views.flatMap((v) => v.added).length,
+        },
+        'typed views refreshed',
+      );
     }
     return reports;
   } catch (err) {
-    deps.log.error({ error: describeError(err) }, 'typed views could not be refreshed; the sync itself is not affected');
+    deps.log.error(
+      { error: describeError(err) },
+      'typed views could not be refreshed; the sync itself is not affected',
+    );
     return [];
   }
 }

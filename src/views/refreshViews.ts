@@ -9,7 +9,14 @@ import { keyCandidates } from '../sync/detectKeyField.js';
 import { mergeShapes } from './recordShape.js';
 import { shapeFromKinds } from './shapeFromKinds.js';
 import { shapeFromSchema } from './shapeFromSchema.js';
-import { CHILD_COLUMNS, PARENT_COLUMNS, historyViewColumns, planView, wantedColumns, type ViewPlan } from './planView.js';
+import {
+  CHILD_COLUMNS,
+  PARENT_COLUMNS,
+  historyViewColumns,
+  planView,
+  wantedColumns,
+  type ViewPlan,
+} from './planView.js';
 import { childViewSql, historyViewSql, parentViewSql, typedHistoryView, typedView } from './viewSql.js';
 import { historyTable } from '../db/historyNames.js';
 import { commentSql } from './viewComments.js';
@@ -77,12 +84,14 @@ async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: Refr
   const declared = schema ? shapeFromSchema(schema).fields : [];
   const inferred = shapeFromKinds(await sampleFieldKinds(db, endpoint));
   const declaredKeys = new Set(declared.map((f) => f.key));
-  const source = declared.length === 0 ? 'rows' : inferred.some((f) => !declaredKeys.has(f.key)) ? 'openapi+rows' : 'openapi';
+  const source =
+    declared.length === 0 ? 'rows' : inferred.some((f) => !declaredKeys.has(f.key)) ? 'openapi+rows' : 'openapi';
   const fields = mergeShapes(declared, inferred);
   // The key is the `id` column; its field is not repeated. The same choice as the walk's: the
   // configured field, else `id`, else the endpoint's singular + Id (see detectKeyField).
   const has = (name: string) => fields.some((f) => f.key.toLowerCase() === name.toLowerCase());
-  const keyField = deps.keyFieldOf?.(endpoint) ?? (await readKeyField(db, endpoint)) ?? keyCandidates(endpoint).find(has);
+  const keyField =
+    deps.keyFieldOf?.(endpoint) ?? (await readKeyField(db, endpoint)) ?? keyCandidates(endpoint).find(has);
 
   const storedParent = await readTypedColumns(db, [endpoint]);
   const wanted = wantedColumns(fields, keyField);
@@ -98,14 +107,19 @@ async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: Refr
     if (!items && column.childView === null) continue;
     column.childView ??= childViewName(endpoint, column.column);
     const stored = storedChildren.filter((c) => c.view === column.childView);
-    children.push({ plan: planView(column.childView, CHILD_COLUMNS, wantedColumns(items ?? []), stored), listKey: column.path[0]! });
+    children.push({
+      plan: planView(column.childView, CHILD_COLUMNS, wantedColumns(items ?? []), stored),
+      listKey: column.path[0]!,
+    });
   }
 
   const reports: ViewReport[] = [];
   reports.push(await applyView(db, parent, storedParent, (cols) => parentViewSql(endpoint, cols), deps.log));
   for (const { plan, listKey } of children) {
     const stored = storedChildren.filter((c) => c.view === plan.view);
-    reports.push(await applyView(db, plan, stored, (cols) => childViewSql(endpoint, plan.view, listKey, cols), deps.log));
+    reports.push(
+      await applyView(db, plan, stored, (cols) => childViewSql(endpoint, plan.view, listKey, cols), deps.log),
+    );
   }
   const history = await applyHistoryView(db, endpoint, parent.columns, deps.log);
   if (history) reports.push(history);
@@ -119,17 +133,33 @@ async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: Refr
  * is done only when no view of a user depends on it. Otherwise the column keeps its type (a value
  * that does not fit reads as NULL) and the conflict is reported, every run, until resolved.
  */
-async function applyView(db: PoolClient, plan: ViewPlan, stored: TypedColumnRow[], sqlFor: (columns: TypedColumnRow[]) => string, log: Logger): Promise<ViewReport> {
+async function applyView(
+  db: PoolClient,
+  plan: ViewPlan,
+  stored: TypedColumnRow[],
+  sqlFor: (columns: TypedColumnRow[]) => string,
+  log: Logger,
+): Promise<ViewReport> {
   const relation = typedView(plan.view);
-  const exists = (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
-  const report: ViewReport = { view: plan.view, created: !exists, columns: plan.columns.length, added: plan.added, retyped: [], conflicts: [] };
+  const exists =
+    (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
+  const report: ViewReport = {
+    view: plan.view,
+    created: !exists,
+    columns: plan.columns.length,
+    added: plan.added,
+    retyped: [],
+    conflicts: [],
+  };
   let mustDrop = false;
   if (exists && plan.retyped.length > 0) {
     const dependents = await viewDependents(db, relation);
     if (dependents.length > 0) {
       for (const r of plan.retyped) {
         plan.columns.find((c) => c.column === r.column)!.type = stored.find((s) => s.column === r.column)!.type;
-        report.conflicts.push(`column ${r.column} should change from ${r.from} to ${r.to}, but ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${relation}; it keeps ${r.from} (drop or adapt the dependent view, then run \`onecore-sync views\`)`);
+        report.conflicts.push(
+          `column ${r.column} should change from ${r.from} to ${r.to}, but ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${relation}; it keeps ${r.from} (drop or adapt the dependent view, then run \`onecore-sync views\`)`,
+        );
       }
     } else {
       mustDrop = true;
@@ -147,7 +177,9 @@ async function applyView(db: PoolClient, plan: ViewPlan, stored: TypedColumnRow[
     await db.query('rollback to savepoint view_refresh');
     const dependents = exists ? await viewDependents(db, relation) : [];
     if (!exists || dependents.length > 0) {
-      report.conflicts.push(`${relation} was left as it is: ${describeError(err)}${dependents.length > 0 ? ` (${dependents.join(', ')} depend on it)` : ''}`);
+      report.conflicts.push(
+        `${relation} was left as it is: ${describeError(err)}${dependents.length > 0 ? ` (${dependents.join(', ')} depend on it)` : ''}`,
+      );
       for (const c of report.conflicts) log.warn({ view: plan.view }, c);
       return { ...report, added: [], retyped: [] };
     }
@@ -166,13 +198,29 @@ async function applyView(db: PoolClient, plan: ViewPlan, stored: TypedColumnRow[
  * too). It has no bookkeeping of its own: its columns follow the typed view's. A column whose type
  * changed needs the view dropped and created again, done only when no view of a user depends on it.
  */
-async function applyHistoryView(db: PoolClient, endpoint: string, columns: TypedColumnRow[], log: Logger): Promise<ViewReport | undefined> {
-  const hasHistory = (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [historyTable(endpoint)])).rows[0]!.r !== null;
+async function applyHistoryView(
+  db: PoolClient,
+  endpoint: string,
+  columns: TypedColumnRow[],
+  log: Logger,
+): Promise<ViewReport | undefined> {
+  const hasHistory =
+    (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [historyTable(endpoint)])).rows[0]!.r !==
+    null;
   if (!hasHistory) return undefined;
   const relation = typedHistoryView(endpoint);
-  const exists = (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
+  const exists =
+    (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
   const viewColumns = historyViewColumns(columns);
-  const report: ViewReport = { view: endpoint, relation, created: !exists, columns: viewColumns.length, added: [], retyped: [], conflicts: [] };
+  const report: ViewReport = {
+    view: endpoint,
+    relation,
+    created: !exists,
+    columns: viewColumns.length,
+    added: [],
+    retyped: [],
+    conflicts: [],
+  };
   const sql = historyViewSql(endpoint, viewColumns);
   await db.query('savepoint history_view_refresh');
   try {
@@ -181,7 +229,9 @@ async function applyHistoryView(db: PoolClient, endpoint: string, columns: Typed
     await db.query('rollback to savepoint history_view_refresh');
     const dependents = exists ? await viewDependents(db, relation) : [];
     if (!exists || dependents.length > 0) {
-      report.conflicts.push(`${relation} was left as it is: ${describeError(err)}${dependents.length > 0 ? ` (${dependents.join(', ')} depend on it)` : ''}`);
+      report.conflicts.push(
+        `${relation} was left as it is: ${describeError(err)}${dependents.length > 0 ? ` (${dependents.join(', ')} depend on it)` : ''}`,
+      );
       for (const c of report.conflicts) log.warn({ view: relation }, c);
       return report;
     }
@@ -194,5 +244,10 @@ async function applyHistoryView(db: PoolClient, endpoint: string, columns: Typed
 
 function childViewName(endpoint: string, column: string): string {
   const name = `${endpoint}__${column}`;
-  return Buffer.byteLength(name) <= 63 ? name : Buffer.from(name).subarray(0, 63).toString().replace(/\uFFFD+$/, '');
+  return Buffer.byteLength(name) <= 63
+    ? name
+    : Buffer.from(name)
+        .subarray(0, 63)
+        .toString()
+        .replace(/\uFFFD+$/, '');
 }

@@ -23,11 +23,13 @@ export function shapeFromKinds(counts: FieldKindCount[]): FieldShape[] {
   const childKeys = (list: string | null, prefix: string[]) => {
     const out = new Set<string>();
     for (const c of counts) {
-      if (c.list === list && c.path.length === prefix.length + 1 && prefix.every((p, i) => c.path[i] === p)) out.add(c.path[prefix.length]!);
+      if (c.list === list && c.path.length === prefix.length + 1 && prefix.every((p, i) => c.path[i] === p))
+        out.add(c.path[prefix.length]!);
     }
     return [...out].sort(byName);
   };
-  const kindsOf = (list: string | null, path: string[]) => [...(index.get(key(list, path)) ?? [])].filter((k) => k !== 'null');
+  const kindsOf = (list: string | null, path: string[]) =>
+    [...(index.get(key(list, path)) ?? [])].filter((k) => k !== 'null');
 
   const fieldsAt = (list: string | null, flattenObjects: boolean, lists: boolean): FieldShape[] => {
     const out: FieldShape[] = [];
@@ -36,9 +38,13 @@ export function shapeFromKinds(counts: FieldKindCount[]): FieldShape[] {
       if (kinds.length === 0) continue;
       if (flattenObjects && kinds.length === 1 && kinds[0] === 'object') {
         const subs = childKeys(list, [k]);
-        const fields = subs.length <= MAX_FLATTENED_KEYS
-          ? subs.map((s) => ({ key: s, kinds: kindsOf(list, [k, s]) })).filter((s) => s.kinds.length > 0).map((s) => ({ key: s.key, type: scalar(s.kinds) }))
-          : [];
+        const fields =
+          subs.length <= MAX_FLATTENED_KEYS
+            ? subs
+                .map((s) => ({ key: s, kinds: kindsOf(list, [k, s]) }))
+                .filter((s) => s.kinds.length > 0)
+                .map((s) => ({ key: s.key, type: scalar(s.kinds) }))
+            : [];
         out.push(fields.length > 0 ? { key: k, type: 'jsonb', fields } : { key: k, type: 'jsonb' });
         continue;
       }

@@ -20,7 +20,10 @@ export async function storeRecordSchemas(
   try {
     doc = await deps.fetchJson(url);
   } catch (err) {
-    deps.log.warn({ url, error: describeError(err) }, 'no OpenAPI document for the typed views; their types come from the stored rows');
+    deps.log.warn(
+      { url, error: describeError(err) },
+      'no OpenAPI document for the typed views; their types come from the stored rows',
+    );
     return [];
   }
   const stored: string[] = [];

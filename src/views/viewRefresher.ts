@@ -16,7 +16,13 @@ export interface ViewRefresher {
  * completes as soon as its pages are committed, and the next walk does not wait for the views of
  * the last one. Nothing is refreshed once `signal` aborts (shutdown).
  */
-export function createViewRefresher(deps: { pool: Pool; config: Config; log: Logger; fetchJson?: (url: string) => Promise<unknown>; signal?: AbortSignal }): ViewRefresher {
+export function createViewRefresher(deps: {
+  pool: Pool;
+  config: Config;
+  log: Logger;
+  fetchJson?: (url: string) => Promise<unknown>;
+  signal?: AbortSignal;
+}): ViewRefresher {
   let chain: Promise<void> = Promise.resolve();
   return {
     after(results) {

@@ -58,7 +58,10 @@ function fieldColumns(base: string, columns: TypedColumnRow[]): string {
 }
 
 function extract(base: string, path: string[], type: ColumnType): string {
-  const parents = path.slice(0, -1).map((p) => ` -> ${literal(p)}`).join('');
+  const parents = path
+    .slice(0, -1)
+    .map((p) => ` -> ${literal(p)}`)
+    .join('');
   const last = literal(path[path.length - 1]!);
   const text = `${base}${parents} ->> ${last}`;
   switch (type) {

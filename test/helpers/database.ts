@@ -25,7 +25,11 @@ export async function createTestDatabase(opts: { migrate?: boolean; encoding?: s
   await admin.connect();
   try {
     // A non-UTF-8 database (to meet characters its encoding cannot hold) needs template0 and the C locale.
-    await admin.query(opts.encoding ? `create database ${name} encoding '${opts.encoding}' template template0 lc_collate 'C' lc_ctype 'C'` : `create database ${name}`);
+    await admin.query(
+      opts.encoding
+        ? `create database ${name} encoding '${opts.encoding}' template template0 lc_collate 'C' lc_ctype 'C'`
+        : `create database ${name}`,
+    );
   } finally {
     await admin.end();
   }

@@ -15,7 +15,9 @@ export interface Version {
 
 /** Every key's versions, oldest first. */
 export async function versionChains(pool: Pool, endpoint: string): Promise<Map<string, Version[]>> {
-  const { rows } = await pool.query<Version>(`select * from ${historyTable(endpoint)} order by id, valid_from, valid_to nulls last`);
+  const { rows } = await pool.query<Version>(
+    `select * from ${historyTable(endpoint)} order by id, valid_from, valid_to nulls last`,
+  );
   const out = new Map<string, Version[]>();
   for (const r of rows) {
     const chain = out.get(r.id) ?? [];
@@ -33,7 +35,9 @@ export async function versionChains(pool: Pool, endpoint: string): Promise<Map<s
  */
 export async function historyProblems(pool: Pool, endpoint: string): Promise<string[]> {
   const chains = await versionChains(pool, endpoint);
-  const { rows } = await pool.query<{ id: string; data: unknown; deleted_at: Date | null }>(`select id, data, deleted_at from ${recordTable(endpoint)}`);
+  const { rows } = await pool.query<{ id: string; data: unknown; deleted_at: Date | null }>(
+    `select id, data, deleted_at from ${recordTable(endpoint)}`,
+  );
   const problems: string[] = [];
   for (const row of rows) {
     const chain = chains.get(row.id);
@@ -45,13 +49,17 @@ export async function historyProblems(pool: Pool, endpoint: string): Promise<str
     if (current.length !== 1) problems.push(`${row.id}: ${current.length} current versions`);
     const last = chain.at(-1)!;
     if (last.valid_to !== null) problems.push(`${row.id}: last version closed`);
-    if (canonicalJson(last.data) !== canonicalJson(row.data)) problems.push(`${row.id}: current version differs from the mirror`);
-    if ((last.change === 'delete') !== (row.deleted_at !== null)) problems.push(`${row.id}: current change ${last.change}, mirror deleted_at ${row.deleted_at}`);
+    if (canonicalJson(last.data) !== canonicalJson(row.data))
+      problems.push(`${row.id}: current version differs from the mirror`);
+    if ((last.change === 'delete') !== (row.deleted_at !== null))
+      problems.push(`${row.id}: current change ${last.change}, mirror deleted_at ${row.deleted_at}`);
     for (let i = 1; i < chain.length; i++) {
       const [a, b] = [chain[i - 1]!, chain[i]!];
-      if (a.valid_to?.getTime() !== b.valid_from.getTime()) problems.push(`${row.id}: gap or overlap between version ${i} and ${i + 1}`);
+      if (a.valid_to?.getTime() !== b.valid_from.getTime())
+        problems.push(`${row.id}: gap or overlap between version ${i} and ${i + 1}`);
       const sameContent = canonicalJson(a.data) === canonicalJson(b.data);
-      if (sameContent && a.change !== 'delete' && b.change !== 'delete') problems.push(`${row.id}: version ${i + 1} repeats version ${i}`);
+      if (sameContent && a.change !== 'delete' && b.change !== 'delete')
+        problems.push(`${row.id}: version ${i + 1} repeats version ${i}`);
       if (b.change === 'insert') problems.push(`${row.id}: insert after version ${i}`);
       if (b.change === 'undelete' && a.change !== 'delete') problems.push(`${row.id}: undelete after ${a.change}`);
     }

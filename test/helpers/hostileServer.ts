@@ -40,8 +40,17 @@ export async function startHostileServer(target: string): Promise<HostileServer>
       const path = (req.url ?? '/').split('?')[0]!;
       seen.push({ method: req.method ?? 'GET', path, url: req.url ?? '/', authorization: req.headers.authorization });
       let answer: HostileAnswer | undefined;
-      for (const [suffix, list] of scripted) if (path.endsWith(suffix) && list.length > 0) { answer = list.shift(); break; }
-      if (!answer) for (const [suffix, a] of fixed) if (path.endsWith(suffix)) { answer = a; break; }
+      for (const [suffix, list] of scripted)
+        if (path.endsWith(suffix) && list.length > 0) {
+          answer = list.shift();
+          break;
+        }
+      if (!answer)
+        for (const [suffix, a] of fixed)
+          if (path.endsWith(suffix)) {
+            answer = a;
+            break;
+          }
       if (answer) {
         if (answer.delayMs) await new Promise((r) => setTimeout(r, answer!.delayMs));
         if (answer.handle) return answer.handle(req, res);
@@ -50,11 +59,23 @@ export async function startHostileServer(target: string): Promise<HostileServer>
         return;
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
-      const upstream = await fetch(target + (req.url ?? '/'), { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
+      const upstream = await fetch(target + (req.url ?? '/'), {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      });
       const out: Record<string, string> = {};
       upstream.headers.forEach((v, k) => {
-        if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection' && k !== 'keep-alive' && k !== 'content-encoding') out[k] = v;
+        if (
+          k !== 'content-length' &&
+          k !== 'transfer-encoding' &&
+          k !== 'connection' &&
+          k !== 'keep-alive' &&
+          k !== 'content-encoding'
+        )
+          out[k] = v;
       });
       const text = Buffer.from(await upstream.arrayBuffer());
       res.writeHead(upstream.status, out);

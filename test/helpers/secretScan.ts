@@ -41,7 +41,9 @@ export class SecretScan {
 
   /** Every token value ever stored in the credentials row since the last call. */
   async tokensFrom(pool: Pool): Promise<void> {
-    const { rows } = await pool.query(`select refresh_token, previous_refresh_token, access_token from onecore_sync.credentials`);
+    const { rows } = await pool.query(
+      `select refresh_token, previous_refresh_token, access_token from onecore_sync.credentials`,
+    );
     for (const r of rows) this.token(r.refresh_token, r.previous_refresh_token, r.access_token);
   }
 
@@ -51,7 +53,8 @@ export class SecretScan {
     for (const t of this.tokens) {
       for (const text of this.texts) {
         const at = text.indexOf(t);
-        if (at >= 0) found.push(`token ${t.slice(0, 6)}… in …${JSON.stringify(text.slice(Math.max(0, at - 60), at))}<TOKEN>`);
+        if (at >= 0)
+          found.push(`token ${t.slice(0, 6)}… in …${JSON.stringify(text.slice(Math.max(0, at - 60), at))}<TOKEN>`);
       }
     }
     return found;

@@ -21,12 +21,18 @@ export interface Stack {
   log: Logger;
   /** An in-process API client bound to this stack (opened on first use). */
   api(): ShopApi;
-  walk(endpoint: string, mode: Mode, extra?: { from?: string | null; requestId?: string; maxDeleteShare?: number }): Promise<WalkResult>;
+  walk(
+    endpoint: string,
+    mode: Mode,
+    extra?: { from?: string | null; requestId?: string; maxDeleteShare?: number },
+  ): Promise<WalkResult>;
   close(): Promise<void>;
 }
 
 /** A simulator and a fresh migrated database, wired together the way a user would configure them. */
-export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<string, string>; dbEncoding?: string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { sim?: SimulatorOptions; env?: Record<string, string>; dbEncoding?: string } = {},
+): Promise<Stack> {
   const sim = await startSimulator({ records: 250, ...opts.sim });
   const db = await createTestDatabase({ encoding: opts.dbEncoding });
   const env: Record<string, string> = {
@@ -53,8 +59,24 @@ export async function startStack(opts: { sim?: SimulatorOptions; env?: Record<st
     },
     walk(endpoint, mode, extra = {}) {
       return walkEndpoint(
-        { endpoint, mode, from: extra.from, requestId: extra.requestId, keyField: config.endpointOptions[endpoint]?.keyField, order: config.endpointOptions[endpoint]?.order, perParent: config.endpointOptions[endpoint]?.parent !== undefined, history: historyEnabled(config, endpoint) },
-        { pool: db.pool, pages: stack.api().pages, log, maxDeleteShare: extra.maxDeleteShare ?? config.mirrorMaxDeleteShare, historyKeepDays: config.historyKeepDays, naiveTimeZone: config.naiveTz },
+        {
+          endpoint,
+          mode,
+          from: extra.from,
+          requestId: extra.requestId,
+          keyField: config.endpointOptions[endpoint]?.keyField,
+          order: config.endpointOptions[endpoint]?.order,
+          perParent: config.endpointOptions[endpoint]?.parent !== undefined,
+          history: historyEnabled(config, endpoint),
+        },
+        {
+          pool: db.pool,
+          pages: stack.api().pages,
+          log,
+          maxDeleteShare: extra.maxDeleteShare ?? config.mirrorMaxDeleteShare,
+          historyKeepDays: config.historyKeepDays,
+          naiveTimeZone: config.naiveTz,
+        },
       );
     },
     async close() {
@@ -77,7 +99,11 @@ export function expectedRows(sim: Simulator, endpoint: string): Map<string, unkn
   return out;
 }
 
-export async function storedRows(db: TestDatabase, endpoint: string, opts: { live?: boolean } = { live: true }): Promise<Map<string, unknown>> {
+export async function storedRows(
+  db: TestDatabase,
+  endpoint: string,
+  opts: { live?: boolean } = { live: true },
+): Promise<Map<string, unknown>> {
   const { rows } = await db.pool.query<{ id: string; data: unknown }>(
     `select id, data from ${recordTable(endpoint)} ${opts.live ? 'where deleted_at is null' : ''} order by id`,
   );
@@ -96,4 +122,3 @@ export async function compareWithSimulator(stack: Stack, endpoint: string): Prom
   for (const id of stored.keys()) if (!expected.has(id)) problems.push(`${endpoint}/${id}: not upstream but live`);
   return problems;
 }
-

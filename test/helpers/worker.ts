@@ -46,7 +46,10 @@ export interface WorkerProcess {
  * Starts `onecore-sync worker` as a real child process with info logs (so we can see what it
  * does), an admin server on a free port, and waits until it reports that it started.
  */
-export async function startWorker(env: Record<string, string>, extra: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawnCli(['worker'], { ...env, ADMIN_PORT: '0', LOG_LEVEL: 'info', ...extra });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -97,14 +100,21 @@ export function testRedis(): Redis {
   return new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
 }
 
-export async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(text);
   } catch {

@@ -18,7 +18,8 @@ declare module 'vitest' {
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOCAL_REDIS = 'redis://127.0.0.1:6379';
 
-const HOW = 'set DATABASE_URL (a Postgres 14+ where the user may CREATE DATABASE) and, for the Redis queue, REDIS_URL, e.g. ' +
+const HOW =
+  'set DATABASE_URL (a Postgres 14+ where the user may CREATE DATABASE) and, for the Redis queue, REDIS_URL, e.g. ' +
   `DATABASE_URL=${LOCAL_POSTGRES} REDIS_URL=${LOCAL_REDIS} npm test, ` +
   'or run a Docker engine so testcontainers can start them';
 
@@ -64,7 +65,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         redisFrom = 'a container';
       }
     } catch (err) {
-      if (!databaseUrl) throw new Error(`could not start test containers (${(err as Error).message}): ${HOW}`);
+      if (!databaseUrl)
+        throw new Error(`could not start test containers (${(err as Error).message}): ${HOW}`, { cause: err });
     }
   }
   if (!databaseUrl) throw new Error(`no database for the tests: ${HOW}`);
@@ -72,7 +74,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const queueBackends: Array<'redis' | 'postgres'> = redisUrl ? ['redis', 'postgres'] : ['postgres'];
   process.stdout.write(
     `tests use Postgres ${redact(databaseUrl)} (from ${pgFrom}), ` +
-      (redisUrl ? `Redis ${redact(redisUrl)} (from ${redisFrom})` : 'no Redis (REDIS_URL unset, nothing on the default port)') +
+      (redisUrl
+        ? `Redis ${redact(redisUrl)} (from ${redisFrom})`
+        : 'no Redis (REDIS_URL unset, nothing on the default port)') +
       `; the jobs tests run on the ${queueBackends.join(' and ')} queue${queueBackends.length > 1 ? 's' : ''}\n`,
   );
   project.provide('databaseUrl', databaseUrl);
@@ -98,7 +102,13 @@ async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, connectTimeout: 1_500, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_500,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -128,12 +138,15 @@ function dockerLooksReachable(): boolean {
 function canConnect(socket: string): boolean {
   // A socket file can outlive its daemon (as on machines with the docker client but no engine);
   // ping the daemon from a short-lived child so this check stays synchronous.
-  const probe = spawnSync(process.execPath, ['-e', `
+  const probe = spawnSync(process.execPath, [
+    '-e',
+    `
     const s = require('node:net').connect(${JSON.stringify(socket)});
     s.on('connect', () => { s.write('GET /_ping HTTP/1.0\\r\\n\\r\\n'); });
     s.on('data', (d) => process.exit(String(d).includes('200') ? 0 : 1));
     s.on('error', () => process.exit(1));
     setTimeout(() => process.exit(1), 2000);
-  `]);
+  `,
+  ]);
   return probe.status === 0;
 }

@@ -10,8 +10,20 @@ export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'simulator + embedded Postgres + one mirror, then how to look at the data (needs no services)',
   flags: {
-    records: { type: 'integer', value: 'N', min: 1, max: 1_000_000, default: 2000, help: 'records per endpoint in the simulator' },
-    dir: { type: 'string', value: 'PATH', default: '.demo/pgdata', help: "the embedded Postgres' data directory (kept for the next run)" },
+    records: {
+      type: 'integer',
+      value: 'N',
+      min: 1,
+      max: 1_000_000,
+      default: 2000,
+      help: 'records per endpoint in the simulator',
+    },
+    dir: {
+      type: 'string',
+      value: 'PATH',
+      default: '.demo/pgdata',
+      help: "the embedded Postgres' data directory (kept for the next run)",
+    },
   },
   async run({ flags: values }) {
     const records = values.records;

@@ -17,17 +17,48 @@ export const endpointsCommand = defineCommand({
     await migrateDatabase(ctx.pool());
     const api = createShopApi(ctx.config, ctx.pool(), ctx.log);
     try {
-      const { endpoints, source, skipped } = await resolveEndpoints({ db: ctx.pool(), config: ctx.config, log: ctx.log, fetchJson: api.fetchJson });
+      const { endpoints, source, skipped } = await resolveEndpoints({
+        db: ctx.pool(),
+        config: ctx.config,
+        log: ctx.log,
+        fetchJson: api.fetchJson,
+      });
       const state = new Map((await readStatus(ctx.pool())).map((s) => [s.endpoint, s]));
       const rows = endpoints.map((name) => {
         const s = state.get(name);
-        return { name, source, state: s?.status ?? 'new', lastSuccessAt: s?.lastSuccessAt ?? null, live: s?.rows?.live ?? null, lastError: s?.lastError ?? null };
+        return {
+          name,
+          source,
+          state: s?.status ?? 'new',
+          lastSuccessAt: s?.lastSuccessAt ?? null,
+          live: s?.rows?.live ?? null,
+          lastError: s?.lastError ?? null,
+        };
       });
       // --json keeps its array of endpoints; the skipped routes go to the log there.
       if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       else {
-        process.stdout.write(table(['endpoint', 'source', 'state', 'last success', 'live rows', 'last error'], rows.map((r) => [r.name, r.source, r.state, r.lastSuccessAt ? new Date(r.lastSuccessAt).toISOString() : null, r.live, r.lastError])));
-        if (skipped.length > 0) process.stdout.write('\nskipped routes of the OpenAPI document:\n' + table(['route', 'why'], skipped.map((s) => [s.path, s.reason])));
+        process.stdout.write(
+          table(
+            ['endpoint', 'source', 'state', 'last success', 'live rows', 'last error'],
+            rows.map((r) => [
+              r.name,
+              r.source,
+              r.state,
+              r.lastSuccessAt ? new Date(r.lastSuccessAt).toISOString() : null,
+              r.live,
+              r.lastError,
+            ]),
+          ),
+        );
+        if (skipped.length > 0)
+          process.stdout.write(
+            '\nskipped routes of the OpenAPI document:\n' +
+              table(
+                ['route', 'why'],
+                skipped.map((s) => [s.path, s.reason]),
+              ),
+          );
       }
       return 0;
     } finally {

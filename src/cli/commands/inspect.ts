@@ -16,16 +16,28 @@ import { renderInspection, type Inspection } from '../../inspect/renderInspectio
 
 export const inspectCommand = defineCommand({
   name: 'inspect',
-  summary: 'what the shop really sends: per list endpoint its envelope, page size, next links, key, order, date-time forms, casing; a config snippet',
-  details: 'Before the first sync: renews the token (storing a rotated one), reads the OpenAPI document and the first two pages of each list endpoint. Never prints a token.',
+  summary:
+    'what the shop really sends: per list endpoint its envelope, page size, next links, key, order, date-time forms, casing; a config snippet',
+  details:
+    'Before the first sync: renews the token (storing a rotated one), reads the OpenAPI document and the first two pages of each list endpoint. Never prints a token.',
   flags: {
-    endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint to inspect (default: every list endpoint)' },
+    endpoint: {
+      type: 'string',
+      value: 'NAME',
+      multiple: true,
+      help: 'an endpoint to inspect (default: every list endpoint)',
+    },
     json: { type: 'boolean', help: 'print JSON' },
   },
   async run({ flags: values }) {
     const chosen = values.endpoint?.map((e) => endpointName('inspect: --endpoint', e));
     const ctx = createContext();
-    const baseUrl = required(ctx.config, 'baseUrl', 'ONECORE_BASE_URL', 'to inspect the shop (e.g. https://shop.example.com)');
+    const baseUrl = required(
+      ctx.config,
+      'baseUrl',
+      'ONECORE_BASE_URL',
+      'to inspect the shop (e.g. https://shop.example.com)',
+    );
     // The refresh token lives in Postgres, and a rotated one must be kept: inspect renews like any command.
     await migrateDatabase(ctx.pool());
     const api = createShopApi(ctx.config, ctx.pool(), ctx.log);
@@ -46,10 +58,13 @@ export const inspectCommand = defineCommand({
       }
       const endpoints = chosen ?? ctx.config.endpoints ?? discovery?.endpoints;
       if (endpoints === undefined || endpoints.length === 0) {
-        throw new ConfigError(`inspect: no endpoints to look at: the OpenAPI document ${openapi.error ? `could not be read (${openapi.error})` : 'lists none'}; name them with --endpoint or ONECORE_ENDPOINTS`);
+        throw new ConfigError(
+          `inspect: no endpoints to look at: the OpenAPI document ${openapi.error ? `could not be read (${openapi.error})` : 'lists none'}; name them with --endpoint or ONECORE_ENDPOINTS`,
+        );
       }
       const reports: EndpointReport[] = [];
-      for (const endpoint of endpoints) reports.push(await inspectEndpoint(api.client, endpoint, ctx.config.endpointOptions[endpoint]));
+      for (const endpoint of endpoints)
+        reports.push(await inspectEndpoint(api.client, endpoint, ctx.config.endpointOptions[endpoint]));
       const inspection: Inspection = { shop: baseUrl, openapi, endpoints: reports, configSnippet: snippet(reports) };
       process.stdout.write(values.json ? JSON.stringify(inspection, null, 2) + '\n' : renderInspection(inspection));
       return 0;
@@ -61,7 +76,11 @@ export const inspectCommand = defineCommand({
 });
 
 /** The first page, and the second when the first links to one. Failures become the report's status and error. */
-async function inspectEndpoint(client: ReturnType<typeof createShopApi>['client'], endpoint: string, options = {}): Promise<EndpointReport> {
+async function inspectEndpoint(
+  client: ReturnType<typeof createShopApi>['client'],
+  endpoint: string,
+  options = {},
+): Promise<EndpointReport> {
   let first: RawPage;
   try {
     first = await client.fetchRaw(endpoint, null);
@@ -71,7 +90,12 @@ async function inspectEndpoint(client: ReturnType<typeof createShopApi>['client'
   let second: RawPage | null = null;
   const notes: string[] = [];
   try {
-    const { page } = readEnvelope(first.body, { endpoint, cursor: null, recordsKey: (options as { recordsKey?: string }).recordsKey, link: first.link });
+    const { page } = readEnvelope(first.body, {
+      endpoint,
+      cursor: null,
+      recordsKey: (options as { recordsKey?: string }).recordsKey,
+      link: first.link,
+    });
     if (page.hasNext && page.next !== null) second = await client.fetchRaw(endpoint, page.next);
   } catch (err) {
     // describeEndpoint reports a first page it cannot read; a failed second request is a note.

@@ -5,7 +5,8 @@ import { migrateDatabase } from '../../db/migrate.js';
 export const migrateCommand = defineCommand({
   name: 'migrate',
   summary: 'create or upgrade the database schema (idempotent)',
-  details: 'Creates or upgrades the schemas onecore and onecore_sync in DATABASE_URL. Concurrent runs wait on an advisory lock.',
+  details:
+    'Creates or upgrades the schemas onecore and onecore_sync in DATABASE_URL. Concurrent runs wait on an advisory lock.',
   flags: {},
   async run() {
     const ctx = createContext();

@@ -13,7 +13,8 @@ export const scheduleCommand = defineCommand({
     const queue = store.openQueue();
     try {
       await upsertSchedules(queue, config);
-      for (const s of await listSchedules(queue)) process.stdout.write(`${s.id}\t${s.pattern}\t${s.tz}\tnext ${s.next ?? '-'}\n`);
+      for (const s of await listSchedules(queue))
+        process.stdout.write(`${s.id}\t${s.pattern}\t${s.tz}\tnext ${s.next ?? '-'}\n`);
       return 0;
     } finally {
       await queue.close().catch(() => undefined);

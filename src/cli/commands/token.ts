@@ -13,7 +13,11 @@ import { formatDuration } from '../../format/duration.js';
 export const tokenSetCommand = defineCommand({
   name: 'token set',
   summary: 'store a refresh token (argument, or standard input); clears an authentication pause',
-  args: { usage: '[TOKEN|-]', max: 1, help: 'the refresh token; `-` or nothing reads it from standard input (keeps it out of the shell history)' },
+  args: {
+    usage: '[TOKEN|-]',
+    max: 1,
+    help: 'the refresh token; `-` or nothing reads it from standard input (keeps it out of the shell history)',
+  },
   flags: {},
   run: ({ args }) => setToken(args),
 });
@@ -29,20 +33,25 @@ async function setToken(positionals: string[]): Promise<number> {
   const arg = positionals[0];
   // Stdin keeps the token out of the shell history and the process list.
   if (arg !== undefined && arg !== '-') {
-    process.stderr.write('warning: a token given as an argument can stay in your shell history and is visible to other users in `ps`; prefer `onecore-sync token set` and paste it (standard input)\n');
+    process.stderr.write(
+      'warning: a token given as an argument can stay in your shell history and is visible to other users in `ps`; prefer `onecore-sync token set` and paste it (standard input)\n',
+    );
   }
   const raw = arg === undefined || arg === '-' ? await readStdin() : arg;
   const token = raw.trim();
   if (token === '') throw new ConfigError('token set: no token given (pass it as the argument, or on stdin with `-`)');
   if (/\s/.test(token)) throw new ConfigError('token set: the token must not contain white space');
-  if (token.length > 8192) throw new ConfigError('token set: the token is longer than 8192 characters; is it the right value?');
+  if (token.length > 8192)
+    throw new ConfigError('token set: the token is longer than 8192 characters; is it the right value?');
   const ctx = createContext();
   try {
     await migrateDatabase(ctx.pool());
     // Recording the environment's token as already bootstrapped keeps a worker started with the
     // old ONECORE_REFRESH_TOKEN from putting it back over this one.
     const envToken = ctx.config.refreshToken;
-    await storeRefreshToken(ctx.pool(), token, 'token set', { bootstrapSha256: envToken ? sha256(envToken) : undefined });
+    await storeRefreshToken(ctx.pool(), token, 'token set', {
+      bootstrapSha256: envToken ? sha256(envToken) : undefined,
+    });
     process.stdout.write('refresh token stored\n');
     return 0;
   } finally {
@@ -98,4 +107,3 @@ function accessLine(s: TokenStatus, now: number): string {
 function iso(d: Date | null): string {
   return d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-';
 }
-

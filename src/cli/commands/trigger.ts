@@ -13,7 +13,8 @@ export const triggerCommand = defineCommand({
     endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint to run (default: every endpoint)' },
   },
   async run({ flags, args: positionals }) {
-    if (positionals[0] === undefined) throw new ConfigError('trigger: say which run, incremental or mirror (backfills: `onecore-sync backfill`)');
+    if (positionals[0] === undefined)
+      throw new ConfigError('trigger: say which run, incremental or mirror (backfills: `onecore-sync backfill`)');
     const mode = oneOf('trigger: mode', positionals[0], ['incremental', 'mirror'] as const);
     const request = validateRunRequest('trigger: --endpoint', mode, flags.endpoint, undefined);
     return enqueueRunCli(readConfig(), request);

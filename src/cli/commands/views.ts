@@ -13,8 +13,16 @@ export const viewsCommand = defineCommand({
   name: 'views',
   summary: 'create or refresh the typed views in onecore_typed',
   flags: {
-    endpoint: { type: 'string', value: 'NAME', multiple: true, help: 'an endpoint whose view to create or refresh (default: every endpoint)' },
-    offline: { type: 'boolean', help: 'do not read the shop\'s OpenAPI document; type the views from the stored records' },
+    endpoint: {
+      type: 'string',
+      value: 'NAME',
+      multiple: true,
+      help: 'an endpoint whose view to create or refresh (default: every endpoint)',
+    },
+    offline: {
+      type: 'boolean',
+      help: "do not read the shop's OpenAPI document; type the views from the stored records",
+    },
     json: { type: 'boolean', help: 'print JSON' },
   },
   async run({ flags: values }) {
@@ -25,7 +33,8 @@ export const viewsCommand = defineCommand({
       await migrateDatabase(pool);
       const tables = await listRecordTables(pool);
       const unknown = chosen?.filter((e) => !tables.includes(e));
-      if (unknown && unknown.length > 0) throw new ConfigError(`views: no table onecore.${unknown[0]} (sync the endpoint first)`);
+      if (unknown && unknown.length > 0)
+        throw new ConfigError(`views: no table onecore.${unknown[0]} (sync the endpoint first)`);
       const endpoints = chosen ?? tables;
       // With a shop configured, its OpenAPI document types and describes the views; without one
       // (or with --offline) the last stored document and the stored rows do.
@@ -37,17 +46,28 @@ export const viewsCommand = defineCommand({
           await api.close();
         }
       }
-      const reports = await refreshViews({ pool, log: ctx.log, keyFieldOf: (e) => ctx.config.endpointOptions[e]?.keyField }, endpoints);
+      const reports = await refreshViews(
+        { pool, log: ctx.log, keyFieldOf: (e) => ctx.config.endpointOptions[e]?.keyField },
+        endpoints,
+      );
       if (values.json) {
         process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
       } else {
         const rows = reports.flatMap((r) =>
           r.error !== undefined
             ? [[`onecore_typed.${r.endpoint}`, r.source, null, null, null, `error: ${r.error}`]]
-            : r.views.map((v) => [v.relation ?? `onecore_typed.${v.view}`, r.source, v.columns, v.created ? 'created' : v.added.length > 0 ? `+${v.added.join(', +')}` : 'unchanged', v.retyped.map((t) => `${t.column}: ${t.from} → ${t.to}`).join(', ') || null, v.conflicts.length > 0 ? `${v.conflicts.length} conflict(s)` : null]),
+            : r.views.map((v) => [
+                v.relation ?? `onecore_typed.${v.view}`,
+                r.source,
+                v.columns,
+                v.created ? 'created' : v.added.length > 0 ? `+${v.added.join(', +')}` : 'unchanged',
+                v.retyped.map((t) => `${t.column}: ${t.from} → ${t.to}`).join(', ') || null,
+                v.conflicts.length > 0 ? `${v.conflicts.length} conflict(s)` : null,
+              ]),
         );
         process.stdout.write(table(['view', 'types from', 'fields', 'change', 'retyped', 'problems'], rows));
-        for (const r of reports) for (const v of r.views) for (const c of v.conflicts) process.stderr.write(`conflict: ${c}\n`);
+        for (const r of reports)
+          for (const v of r.views) for (const c of v.conflicts) process.stderr.write(`conflict: ${c}\n`);
       }
       return reports.some((r) => r.error !== undefined) ? 1 : 0;
     } finally {

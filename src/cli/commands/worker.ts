@@ -7,7 +7,8 @@ import { readWorkerSettings } from '../../jobs/workerSettings.js';
 export const workerCommand = defineCommand({
   name: 'worker',
   summary: 'run BullMQ workers, the job schedules and the admin HTTP server until SIGTERM/SIGINT',
-  details: 'Migrates first. The queue lives in Redis (REDIS_URL) or in Postgres (QUEUE_BACKEND=postgres, the default without REDIS_URL). The admin server (ADMIN_HOST:ADMIN_PORT) serves /healthz and /metrics, and with ADMIN_TOKEN the trigger routes.',
+  details:
+    'Migrates first. The queue lives in Redis (REDIS_URL) or in Postgres (QUEUE_BACKEND=postgres, the default without REDIS_URL). The admin server (ADMIN_HOST:ADMIN_PORT) serves /healthz and /metrics, and with ADMIN_TOKEN the trigger routes.',
   flags: {},
   async run() {
     const config = readConfig();

@@ -25,7 +25,13 @@ export async function readCheckpoint(db: Queryable, endpoint: string, mode: Mode
 }
 
 /** Starts a walk: a fresh walk id, the given start cursor, nothing completed yet. */
-export async function beginWalk(db: Queryable, endpoint: string, mode: Mode, cursor: string | null, requestId: string | null): Promise<Checkpoint> {
+export async function beginWalk(
+  db: Queryable,
+  endpoint: string,
+  mode: Mode,
+  cursor: string | null,
+  requestId: string | null,
+): Promise<Checkpoint> {
   const { rows } = await db.query<{ walkId: string; walkStartedAt: Date }>(
     `insert into onecore_sync.checkpoints as c (endpoint, mode, cursor, walk_id, walk_started_at, request_id, completed_at, pages, records, updated_at)
      values ($1, $2, $3, nextval('onecore_sync.walk_ids'), now(), $4, null, 0, 0, now())
@@ -35,7 +41,17 @@ export async function beginWalk(db: Queryable, endpoint: string, mode: Mode, cur
      returning walk_id as "walkId", walk_started_at as "walkStartedAt"`,
     [endpoint, mode, cursor, requestId],
   );
-  return { endpoint, mode, cursor, walkId: Number(rows[0]!.walkId), walkStartedAt: rows[0]!.walkStartedAt, requestId, completedAt: null, pages: 0, records: 0 };
+  return {
+    endpoint,
+    mode,
+    cursor,
+    walkId: Number(rows[0]!.walkId),
+    walkStartedAt: rows[0]!.walkStartedAt,
+    requestId,
+    completedAt: null,
+    pages: 0,
+    records: 0,
+  };
 }
 
 export async function completeWalk(db: Queryable, endpoint: string, mode: Mode): Promise<void> {

@@ -3,7 +3,12 @@ import type { Queryable } from './queryable.js';
 export type EndpointStatus = 'active' | 'forbidden';
 
 /** Remembers what the last walk learned of an endpoint (forbidden, last success, last error). */
-export async function markEndpoint(db: Queryable, endpoint: string, status: EndpointStatus, error: string | null): Promise<void> {
+export async function markEndpoint(
+  db: Queryable,
+  endpoint: string,
+  status: EndpointStatus,
+  error: string | null,
+): Promise<void> {
   await db.query(
     `insert into onecore_sync.endpoints as e (name, status, source, last_error, last_success_at, updated_at)
      values ($1, $2, 'sync', $3, case when $3::text is null then now() end, now())

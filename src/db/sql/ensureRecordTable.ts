@@ -22,7 +22,12 @@ export async function ensureRecordTable(db: Queryable, endpoint: string): Promis
       )`);
   } catch (err) {
     if (!isPermissionDenied(err)) throw err;
-    const who = await db.query<{ role: string }>('select current_user as role').catch(() => ({ rows: [{ role: '?' }] }));
-    throw new Error(`${table} does not exist yet and role "${who.rows[0]!.role}" may not create it (it lacks the CREATE privilege on schema onecore): grant it, or run the first sync of ${endpoint} as the schema's owner`);
+    const who = await db
+      .query<{ role: string }>('select current_user as role')
+      .catch(() => ({ rows: [{ role: '?' }] }));
+    throw new Error(
+      `${table} does not exist yet and role "${who.rows[0]!.role}" may not create it (it lacks the CREATE privilege on schema onecore): grant it, or run the first sync of ${endpoint} as the schema's owner`,
+      { cause: err },
+    );
   }
 }

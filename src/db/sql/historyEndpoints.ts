@@ -5,7 +5,10 @@ import type { Queryable } from './queryable.js';
  * and no walk has run with history off since. Otherwise the walk reconciles first.
  */
 export async function historyInStep(db: Queryable, endpoint: string): Promise<boolean> {
-  const { rows } = await db.query(`select 1 from onecore_sync.history_endpoints where endpoint = $1 and paused_at is null`, [endpoint]);
+  const { rows } = await db.query(
+    `select 1 from onecore_sync.history_endpoints where endpoint = $1 and paused_at is null`,
+    [endpoint],
+  );
   return rows.length > 0;
 }
 
@@ -23,5 +26,8 @@ export async function markHistoryInStep(db: Queryable, endpoint: string): Promis
  * here, and the next walk with history on reconciles. A no-op for endpoints that never had it.
  */
 export async function markHistoryPaused(db: Queryable, endpoint: string): Promise<void> {
-  await db.query(`update onecore_sync.history_endpoints set paused_at = now() where endpoint = $1 and paused_at is null`, [endpoint]);
+  await db.query(
+    `update onecore_sync.history_endpoints set paused_at = now() where endpoint = $1 and paused_at is null`,
+    [endpoint],
+  );
 }

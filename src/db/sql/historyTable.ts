@@ -26,8 +26,13 @@ export async function ensureHistoryTable(db: Queryable, endpoint: string): Promi
     await createHistoryTable(db, endpoint);
   } catch (err) {
     if (!isPermissionDenied(err)) throw err;
-    const who = await db.query<{ role: string }>('select current_user as role').catch(() => ({ rows: [{ role: '?' }] }));
-    throw new Error(`${table} does not exist yet and role "${who.rows[0]!.role}" may not create it (it lacks the CREATE privilege on schema onecore_history): grant it, or run the first sync of ${endpoint} with history on as the schema's owner`);
+    const who = await db
+      .query<{ role: string }>('select current_user as role')
+      .catch(() => ({ rows: [{ role: '?' }] }));
+    throw new Error(
+      `${table} does not exist yet and role "${who.rows[0]!.role}" may not create it (it lacks the CREATE privilege on schema onecore_history): grant it, or run the first sync of ${endpoint} with history on as the schema's owner`,
+      { cause: err },
+    );
   }
 }
 
@@ -44,7 +49,9 @@ async function createHistoryTable(db: Queryable, endpoint: string): Promise<void
       modified_at timestamptz,
       check (valid_to is null or valid_to >= valid_from)
     )`);
-  await db.query(`create unique index if not exists ${currentIndexName(endpoint)} on ${table} (id) where valid_to is null`);
+  await db.query(
+    `create unique index if not exists ${currentIndexName(endpoint)} on ${table} (id) where valid_to is null`,
+  );
   // `setof` the table's row type: the versions that were current at `at`, deletions left out.
   await db.query(`
     create or replace function ${asOfFunction(endpoint)}(at timestamptz) returns setof ${table}

@@ -43,7 +43,13 @@ export async function setLiveHighWater(db: Queryable, endpoint: string, live: nu
  * Of the given keys (in listing order), the live rows a completed mirror walk could mark deleted
  * — not seen by it, and not written since it began — as one flag each, in that order.
  */
-export async function lastKeysMissing(db: Queryable, endpoint: string, walkId: number, walkStartedAt: Date, keys: string[]): Promise<Array<{ id: string; missing: boolean }>> {
+export async function lastKeysMissing(
+  db: Queryable,
+  endpoint: string,
+  walkId: number,
+  walkStartedAt: Date,
+  keys: string[],
+): Promise<Array<{ id: string; missing: boolean }>> {
   if (keys.length === 0) return [];
   const { rows } = await db.query<{ id: string; missing: boolean }>(
     `with seen as (select distinct unnest(ids) as id from onecore_sync.mirror_seen where walk_id = $1)

@@ -11,7 +11,12 @@ export interface DeletionPlan {
  * Live records the completed walk did not see. Rows written after the walk began are excluded:
  * something (an incremental run between a crash and the resume) saw them upstream meanwhile.
  */
-export async function planDeletions(db: Queryable, endpoint: string, walkId: number, walkStartedAt: Date): Promise<DeletionPlan> {
+export async function planDeletions(
+  db: Queryable,
+  endpoint: string,
+  walkId: number,
+  walkStartedAt: Date,
+): Promise<DeletionPlan> {
   const table = recordTable(endpoint);
   const { rows } = await db.query<{ live: number; missing: number }>(
     `with seen as (select distinct unnest(ids) as id from onecore_sync.mirror_seen where walk_id = $1)
@@ -29,7 +34,13 @@ export async function planDeletions(db: Queryable, endpoint: string, walkId: num
  * version and opens its `delete` version (keeping the last content), so the history and the
  * mirror's deletion marks commit together (see markDeletedWithHistory).
  */
-export async function markDeleted(db: Queryable, endpoint: string, walkId: number, walkStartedAt: Date, history?: { runId: number }): Promise<number> {
+export async function markDeleted(
+  db: Queryable,
+  endpoint: string,
+  walkId: number,
+  walkStartedAt: Date,
+  history?: { runId: number },
+): Promise<number> {
   if (history) return markDeletedWithHistory(db, endpoint, walkId, walkStartedAt, history.runId);
   const table = recordTable(endpoint);
   const { rowCount } = await db.query(
@@ -43,7 +54,13 @@ export async function markDeleted(db: Queryable, endpoint: string, walkId: numbe
   return rowCount ?? 0;
 }
 
-async function markDeletedWithHistory(db: Queryable, endpoint: string, walkId: number, walkStartedAt: Date, runId: number): Promise<number> {
+async function markDeletedWithHistory(
+  db: Queryable,
+  endpoint: string,
+  walkId: number,
+  walkStartedAt: Date,
+  runId: number,
+): Promise<number> {
   const table = recordTable(endpoint);
   const history = historyTable(endpoint);
   // The count drains history_closed before the first delete version is inserted (see historyCtes).

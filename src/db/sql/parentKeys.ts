@@ -4,11 +4,15 @@ import { recordTable } from '../quoteIdent.js';
 /** The live keys of a parent endpoint, in byte order; throws a clear error when it has never been synced. */
 export async function liveParentKeys(db: Queryable, parent: string, child: string): Promise<string[]> {
   try {
-    const { rows } = await db.query<{ id: string }>(`select id from ${recordTable(parent)} where deleted_at is null order by id collate "C"`);
+    const { rows } = await db.query<{ id: string }>(
+      `select id from ${recordTable(parent)} where deleted_at is null order by id collate "C"`,
+    );
     return rows.map((r) => r.id);
   } catch (err) {
     if ((err as { code?: string }).code === '42P01') {
-      throw new Error(`${child} lists the children of ${parent}, which has not been synced yet; sync ${parent} first`);
+      throw new Error(`${child} lists the children of ${parent}, which has not been synced yet; sync ${parent} first`, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -33,5 +37,8 @@ export async function ensureParentColumn(db: Queryable, endpoint: string): Promi
  */
 export async function setParentKey(db: Queryable, endpoint: string, parentId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`update ${recordTable(endpoint)} set parent_id = $1 where id = any($2::text[]) and parent_id is distinct from $1`, [parentId, ids]);
+  await db.query(
+    `update ${recordTable(endpoint)} set parent_id = $1 where id = any($2::text[]) and parent_id is distinct from $1`,
+    [parentId, ids],
+  );
 }

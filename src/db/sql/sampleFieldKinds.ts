@@ -22,10 +22,13 @@ export interface FieldKindCount {
  */
 export async function sampleFieldKinds(db: Queryable, endpoint: string): Promise<FieldKindCount[]> {
   const table = recordTable(endpoint);
-  const { rows: [{ n }] } = await db.query<{ n: number }>(`select count(*)::float8 as n from ${table} where deleted_at is null`);
-  const sample = n <= SAMPLE_ROWS
-    ? `select data from ${table} where deleted_at is null`
-    : `select data from ${table} tablesample system (${Math.min(100, (100 * SAMPLE_ROWS * 1.2) / n).toFixed(4)}) repeatable (16) where deleted_at is null limit ${SAMPLE_ROWS}`;
+  const {
+    rows: [{ n }],
+  } = await db.query<{ n: number }>(`select count(*)::float8 as n from ${table} where deleted_at is null`);
+  const sample =
+    n <= SAMPLE_ROWS
+      ? `select data from ${table} where deleted_at is null`
+      : `select data from ${table} tablesample system (${Math.min(100, (100 * SAMPLE_ROWS * 1.2) / n).toFixed(4)}) repeatable (16) where deleted_at is null limit ${SAMPLE_ROWS}`;
   const { rows } = await db.query<{ list: string | null; path: string[]; kind: string; count: number }>(`
     with s as (${sample}),
     top as (select e.key, e.value from s, jsonb_each(s.data) e where jsonb_typeof(s.data) = 'object'),

@@ -1,4 +1,3 @@
-import type { Queryable } from './queryable.js';
 import type { ClientBase } from 'pg';
 import type { Mode } from './checkpoints.js';
 import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
@@ -109,8 +108,14 @@ async function storePageIsolating(db: PageDb, p: PageWrite, maxBatchChars: numbe
   await db.query('begin');
   try {
     const found: Isolated = { ids: [], inserted: 0, updated: 0, refused: [] };
-    for (const b of splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars)) await isolate(db, p, b, found);
-    const refused: Rejection[] = found.refused.map((r) => ({ reason: REFUSED_REASON, raw: r.json, key: r.id, detail: describePgError(r.error) }));
+    for (const b of splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars))
+      await isolate(db, p, b, found);
+    const refused: Rejection[] = found.refused.map((r) => ({
+      reason: REFUSED_REASON,
+      raw: r.json,
+      key: r.id,
+      detail: describePgError(r.error),
+    }));
     const write = await encodingSafe(db, { ...p, ids: found.ids, json: [], rejections: [...p.rejections, ...refused] });
     const none: Batch = { ids: [], json: [], modifiedAt: p.history ? [] : null };
     const counts = await pageStatement(db, write, none, seenKeys(write, found.ids) ?? found.ids, found);
@@ -152,7 +157,11 @@ async function isolate(db: PageDb, p: PageWrite, b: Batch, out: Isolated): Promi
       return;
     }
     const mid = b.ids.length >> 1;
-    const half = (from: number, to?: number): Batch => ({ ids: b.ids.slice(from, to), json: b.json.slice(from, to), modifiedAt: b.modifiedAt?.slice(from, to) ?? null });
+    const half = (from: number, to?: number): Batch => ({
+      ids: b.ids.slice(from, to),
+      json: b.json.slice(from, to),
+      modifiedAt: b.modifiedAt?.slice(from, to) ?? null,
+    });
     await isolate(db, p, half(0, mid), out);
     await isolate(db, p, half(mid), out);
   }
@@ -213,10 +222,10 @@ async function encodingSafe(db: PageDb, p: PageWrite): Promise<PageWrite> {
   };
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function asciiEscape(text: string): string {
-  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 interface Batch {
@@ -233,13 +242,21 @@ function splitBatches(ids: string[], json: string[], modifiedAt: (string | null)
   for (let i = 0; i < json.length; i++) {
     const len = json[i]!.length + 1;
     if (i > start && chars + len > maxChars) {
-      out.push({ ids: ids.slice(start, i), json: json.slice(start, i), modifiedAt: modifiedAt?.slice(start, i) ?? null });
+      out.push({
+        ids: ids.slice(start, i),
+        json: json.slice(start, i),
+        modifiedAt: modifiedAt?.slice(start, i) ?? null,
+      });
       start = i;
       chars = 0;
     }
     chars += len;
   }
-  out.push(start === 0 ? { ids, json, modifiedAt } : { ids: ids.slice(start), json: json.slice(start), modifiedAt: modifiedAt?.slice(start) ?? null });
+  out.push(
+    start === 0
+      ? { ids, json, modifiedAt }
+      : { ids: ids.slice(start), json: json.slice(start), modifiedAt: modifiedAt?.slice(start) ?? null },
+  );
   return out;
 }
 
@@ -248,7 +265,13 @@ function splitBatches(ids: string[], json: string[], modifiedAt: (string | null)
  * with nothing to do (no rejections; not a mirror) insert nothing. `seenIds` is the whole page's
  * keys when the batch is only its last part (null: the batch is the page).
  */
-async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: string[] | null, before: { inserted: number; updated: number }): Promise<PageCounts> {
+async function pageStatement(
+  db: PageDb,
+  p: PageWrite,
+  batch: Batch,
+  seenIds: string[] | null,
+  before: { inserted: number; updated: number },
+): Promise<PageCounts> {
   const history = p.history ? `${historyCtes(p.endpoint, '$1', '$19', '$11')},` : '';
   // The same record twice in one page is one row (the run still counts both).
   const distinct = p.rejections.length < 2 ? p.rejections : [...new Map(p.rejections.map((r) => [r.raw, r])).values()];
@@ -323,7 +346,11 @@ async function pageStatement(db: PageDb, p: PageWrite, batch: Batch, seenIds: st
 }
 
 /** History mode, a batch before the last of a page too large for one statement (see storePage). */
-async function upsertHistoryBatch(db: PageDb, p: PageWrite, batch: Batch): Promise<{ inserted: number; updated: number }> {
+async function upsertHistoryBatch(
+  db: PageDb,
+  p: PageWrite,
+  batch: Batch,
+): Promise<{ inserted: number; updated: number }> {
   const { rows } = await db.query<{ inserted: number; updated: number }>({
     text: `
     with ${upsertCtes(recordTable(p.endpoint), '$1', '$2', { returnRows: true })},${historyCtes(p.endpoint, '$1', '$3', '$4')}

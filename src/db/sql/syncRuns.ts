@@ -16,7 +16,14 @@ export interface RunCounts {
 
 export async function startRun(
   db: Queryable,
-  run: { endpoint: string; mode: Mode; status?: RunStatus; walkId: number | null; jobId: string | null; cursorStart: string | null },
+  run: {
+    endpoint: string;
+    mode: Mode;
+    status?: RunStatus;
+    walkId: number | null;
+    jobId: string | null;
+    cursorStart: string | null;
+  },
 ): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
     `insert into onecore_sync.sync_runs (endpoint, mode, status, walk_id, job_id, cursor_start, cursor_end)
@@ -26,13 +33,25 @@ export async function startRun(
   return Number(rows[0]!.id);
 }
 
-export async function finishRun(db: Queryable, runId: number, status: RunStatus, fields: { deleted?: number; error?: string | null; cursorEnd?: string | null } = {}): Promise<void> {
+export async function finishRun(
+  db: Queryable,
+  runId: number,
+  status: RunStatus,
+  fields: { deleted?: number; error?: string | null; cursorEnd?: string | null } = {},
+): Promise<void> {
   await db.query(
     `update onecore_sync.sync_runs
         set status = $2, finished_at = now(), deleted = deleted + $3, error = $4,
             cursor_end = case when $5::boolean then $6 else cursor_end end
       where id = $1`,
-    [runId, status, fields.deleted ?? 0, fields.error ?? null, fields.cursorEnd !== undefined, fields.cursorEnd ?? null],
+    [
+      runId,
+      status,
+      fields.deleted ?? 0,
+      fields.error ?? null,
+      fields.cursorEnd !== undefined,
+      fields.cursorEnd ?? null,
+    ],
   );
 }
 

@@ -31,7 +31,19 @@ export async function saveTypedColumns(db: Queryable, rows: TypedColumnRow[]): P
      on conflict (view, path) do update
        set type = excluded.type, description = excluded.description, child_view = coalesce(excluded.child_view, typed_columns.child_view)
        where (typed_columns.type, typed_columns.description, typed_columns.child_view) is distinct from (excluded.type, excluded.description, coalesce(excluded.child_view, typed_columns.child_view))`,
-    [JSON.stringify(rows.map((r) => ({ view: r.view, path: r.path, column: r.column, type: r.type, position: r.position, description: r.description, child_view: r.childView })))],
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          view: r.view,
+          path: r.path,
+          column: r.column,
+          type: r.type,
+          position: r.position,
+          description: r.description,
+          child_view: r.childView,
+        })),
+      ),
+    ],
   );
 }
 

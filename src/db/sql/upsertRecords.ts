@@ -24,7 +24,12 @@ export interface UpsertCounts {
  * appears between the lookup and the insert. `synced_at` moves only when the content does. Keys
  * must be unique within the batch (the engine keeps the last occurrence).
  */
-export function upsertCtes(table: string, idsParam: string, jsonParam: string, opts: { returnRows?: boolean } = {}): string {
+export function upsertCtes(
+  table: string,
+  idsParam: string,
+  jsonParam: string,
+  opts: { returnRows?: boolean } = {},
+): string {
   // History mode reads the written rows themselves (historyCtes); otherwise only the flag travels.
   const returning = opts.returnRows ? '(xmax = 0) as is_insert, t.id, t.data' : '(xmax = 0) as is_insert';
   return `
@@ -66,7 +71,12 @@ export function jsonLines(json: string[]): Buffer {
 }
 
 /** One statement for a batch: see `upsertCtes`. */
-export async function upsertRecords(db: Queryable, endpoint: string, ids: string[], json: string[]): Promise<UpsertCounts> {
+export async function upsertRecords(
+  db: Queryable,
+  endpoint: string,
+  ids: string[],
+  json: string[],
+): Promise<UpsertCounts> {
   if (ids.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   const { rows } = await db.query<{ inserted: number; updated: number }>(
     `
