@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PoolClient } from '../db/createPool.js';
 import { historyInStep, markHistoryInStep, markHistoryPaused } from '../db/sql/historyEndpoints.js';
 import { reconcileHistory } from '../db/sql/reconcileHistory.js';
+import { withTransaction } from '../db/withTransaction.js';
 
 /**
  * Before a walk's first page (under the endpoint's lock). History on: if the history does not yet
@@ -21,15 +22,11 @@ export async function prepareHistory(
     return;
   }
   if (await historyInStep(db, endpoint)) return;
-  await db.query('begin');
-  try {
-    const versions = await reconcileHistory(db, endpoint, runId);
-    await markHistoryInStep(db, endpoint);
-    await db.query('commit');
-    if (versions > 0)
-      log.info({ endpoint, versions, runId }, 'history seeded from the mirror (history turned on, or back on)');
-  } catch (err) {
-    await db.query('rollback').catch(() => undefined);
-    throw err;
-  }
+  const versions = await withTransaction(db, async (tx) => {
+    const n = await reconcileHistory(tx, endpoint, runId);
+    await markHistoryInStep(tx, endpoint);
+    return n;
+  });
+  if (versions > 0)
+    log.info({ endpoint, versions, runId }, 'history seeded from the mirror (history turned on, or back on)');
 }

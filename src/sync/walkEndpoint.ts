@@ -35,6 +35,7 @@ import { ensureParentColumn, setParentKey } from '../db/sql/parentKeys.js';
 import { ProtocolError } from '../onecore/errors.js';
 import { ensureHistoryTable } from '../db/sql/historyTable.js';
 import { prepareHistory } from './prepareHistory.js';
+import { withTransaction } from '../db/withTransaction.js';
 import { dropOldVersions } from '../db/sql/historyRetention.js';
 
 /** Pages fetched and prepared ahead of the one being written (see walkPages). */
@@ -510,11 +511,10 @@ async function finishMirror(
 ): Promise<void> {
   const walkId = checkpoint.walkId!;
   const walkStartedAt = checkpoint.walkStartedAt!;
-  await db.query('begin');
-  try {
-    const plan = await planDeletions(db, endpoint, walkId, walkStartedAt);
-    const baseline = await readBaseline(db, endpoint);
-    const reached = await lastKeysMissing(db, endpoint, walkId, walkStartedAt, baseline.lastKeys);
+  await withTransaction(db, async (tx) => {
+    const plan = await planDeletions(tx, endpoint, walkId, walkStartedAt);
+    const baseline = await readBaseline(tx, endpoint);
+    const reached = await lastKeysMissing(tx, endpoint, walkId, walkStartedAt, baseline.lastKeys);
     const verdict = judgeMirror({
       live: plan.live,
       missing: plan.missing,
@@ -532,19 +532,15 @@ async function finishMirror(
     } else {
       // With history on, each deletion closes the record's current version in the same statement.
       if (plan.missing > 0)
-        result.deleted = await markDeleted(db, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
-      if (verdict.newHighWater !== null) await setLiveHighWater(db, endpoint, verdict.newHighWater);
-      await rememberLastKeys(db, endpoint, lastKeys);
+        result.deleted = await markDeleted(tx, endpoint, walkId, walkStartedAt, history ? { runId } : undefined);
+      if (verdict.newHighWater !== null) await setLiveHighWater(tx, endpoint, verdict.newHighWater);
+      await rememberLastKeys(tx, endpoint, lastKeys);
     }
-    const final = await readCheckpoint(db, endpoint, 'mirror');
-    await setCursor(db, endpoint, 'incremental', final?.cursor ?? null);
-    await completeWalk(db, endpoint, 'mirror');
-    await forgetSeen(db, walkId);
-    await db.query('commit');
-  } catch (err) {
-    await db.query('rollback').catch(() => undefined);
-    throw err;
-  }
+    const final = await readCheckpoint(tx, endpoint, 'mirror');
+    await setCursor(tx, endpoint, 'incremental', final?.cursor ?? null);
+    await completeWalk(tx, endpoint, 'mirror');
+    await forgetSeen(tx, walkId);
+  });
 }
 
 /** Where this walk starts: incremental from its cursor; mirror/backfill resume an unfinished walk. */

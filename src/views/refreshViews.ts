@@ -20,6 +20,7 @@ import {
 import { childViewSql, historyViewSql, parentViewSql, typedHistoryView, typedView } from './viewSql.js';
 import { historyTable } from '../db/historyNames.js';
 import { commentSql } from './viewComments.js';
+import { withTransaction } from '../db/withTransaction.js';
 
 export interface ViewReport {
   view: string;
@@ -59,25 +60,19 @@ export async function refreshViews(deps: RefreshDeps, endpoints?: string[]): Pro
   const chosen = endpoints ? endpoints.map((e) => e.toLowerCase()).filter((e) => tables.includes(e)) : tables;
   const out: EndpointViews[] = [];
   for (const endpoint of chosen) {
-    const client = await deps.pool.connect();
-    let broken: Error | undefined;
     try {
-      out.push(await refreshEndpointViews(client, endpoint, deps));
+      out.push(await withTransaction(deps.pool, (tx) => refreshEndpointViews(tx, endpoint, deps)));
     } catch (err) {
-      broken = err as Error;
-      await client.query('rollback').catch(() => undefined);
       const error = describeError(err);
       deps.log.error({ endpoint, error }, 'typed views could not be refreshed');
       out.push({ endpoint, source: 'rows', views: [], error });
-    } finally {
-      client.release(broken);
     }
   }
   return out;
 }
 
+/** In a transaction of its own (see refreshViews). */
 async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: RefreshDeps): Promise<EndpointViews> {
-  await db.query('begin');
   // One refresher per endpoint at a time (a sync and a worker may finish together).
   await db.query(`select pg_advisory_xact_lock(hashtext('onecore_typed:' || $1))`, [endpoint]);
   const schema = await readEndpointSchema(db, endpoint);
@@ -123,7 +118,6 @@ async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: Refr
   }
   const history = await applyHistoryView(db, endpoint, parent.columns, deps.log);
   if (history) reports.push(history);
-  await db.query('commit');
   return { endpoint, source, views: reports };
 }
 

@@ -1,4 +1,5 @@
-import type { ClientBase } from 'pg';
+import type { Pool, PoolClient } from '../createPool.js';
+import { withTransaction } from '../withTransaction.js';
 import type { Mode } from './checkpoints.js';
 import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
 import { recordTable } from '../quoteIdent.js';
@@ -81,21 +82,15 @@ async function storePageOnce(db: PageDb, p: PageWrite, maxBatchChars: number): P
   const batches = splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars);
   const seen = seenKeys(p, p.ids);
   if (batches.length === 1) return pageStatement(db, p, batches[0]!, seen, { inserted: 0, updated: 0 });
-  await db.query('begin');
-  try {
+  return withTransaction(db, async (tx) => {
     const before = { inserted: 0, updated: 0 };
     for (const b of batches.slice(0, -1)) {
-      const c = p.history ? await upsertHistoryBatch(db, p, b) : await upsertRecords(db, p.endpoint, b.ids, b.json);
+      const c = p.history ? await upsertHistoryBatch(tx, p, b) : await upsertRecords(tx, p.endpoint, b.ids, b.json);
       before.inserted += c.inserted;
       before.updated += c.updated;
     }
-    const counts = await pageStatement(db, p, batches[batches.length - 1]!, seen ?? p.ids, before);
-    await db.query('commit');
-    return counts;
-  } catch (err) {
-    await db.query('rollback').catch(() => undefined);
-    throw err;
-  }
+    return pageStatement(tx, p, batches[batches.length - 1]!, seen ?? p.ids, before);
+  });
 }
 
 /**
@@ -105,24 +100,27 @@ async function storePageOnce(db: PageDb, p: PageWrite, maxBatchChars: number): P
  * rejections, with Postgres' message) and the checkpoint then commit together as usual.
  */
 async function storePageIsolating(db: PageDb, p: PageWrite, maxBatchChars: number, first: Error): Promise<PageCounts> {
-  await db.query('begin');
   try {
-    const found: Isolated = { ids: [], inserted: 0, updated: 0, refused: [] };
-    for (const b of splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars))
-      await isolate(db, p, b, found);
-    const refused: Rejection[] = found.refused.map((r) => ({
-      reason: REFUSED_REASON,
-      raw: r.json,
-      key: r.id,
-      detail: describePgError(r.error),
-    }));
-    const write = await encodingSafe(db, { ...p, ids: found.ids, json: [], rejections: [...p.rejections, ...refused] });
-    const none: Batch = { ids: [], json: [], modifiedAt: p.history ? [] : null };
-    const counts = await pageStatement(db, write, none, seenKeys(write, found.ids) ?? found.ids, found);
-    await db.query('commit');
-    return counts;
+    return await withTransaction(db, async (tx) => {
+      const found: Isolated = { ids: [], inserted: 0, updated: 0, refused: [] };
+      for (const b of splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars))
+        await isolate(tx, p, b, found);
+      const refused: Rejection[] = found.refused.map((r) => ({
+        reason: REFUSED_REASON,
+        raw: r.json,
+        key: r.id,
+        detail: describePgError(r.error),
+      }));
+      const write = await encodingSafe(tx, {
+        ...p,
+        ids: found.ids,
+        json: [],
+        rejections: [...p.rejections, ...refused],
+      });
+      const none: Batch = { ids: [], json: [], modifiedAt: p.history ? [] : null };
+      return pageStatement(tx, write, none, seenKeys(write, found.ids) ?? found.ids, found);
+    });
   } catch (err) {
-    await db.query('rollback').catch(() => undefined);
     // Nothing isolated: the page itself is the problem (say what Postgres said the first time).
     if (err !== first && isRecordRefusal(err)) throw first;
     throw err;
@@ -361,7 +359,7 @@ async function upsertHistoryBatch(
 }
 
 /** A pool or client: the page statement is a named (prepared) one, which needs pg's config form. */
-type PageDb = Pick<ClientBase, 'query'>;
+type PageDb = Pool | PoolClient;
 
 const statementNames = new Map<string, string>();
 
