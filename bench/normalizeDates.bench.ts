@@ -27,7 +27,7 @@ const rng = mulberry32;
 
 const random = rng(1);
 const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+const pick = <T>(xs: readonly [T, ...T[]]): T => xs[Math.floor(random() * xs.length)] ?? xs[0];
 const p2 = (n: number): string => String(n).padStart(2, '0');
 const fraction7 = (): string => String(int(0, 9_999_999)).padStart(7, '0');
 
@@ -100,7 +100,8 @@ function countStrings(value: unknown, isDate: (s: string) => boolean): { strings
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (i: number): number => s[i] ?? NaN;
+  return s.length % 2 === 1 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
 }
 
 function time(label: string, walk: (r: unknown) => { changed: number }, records: unknown[]): number {
@@ -147,7 +148,7 @@ const bare = time(
   'bare  ',
   () => {
     let n = 0;
-    for (let i = 0; i < flat.length; i++) if (normalizeDateTime(flat[i]) !== flat[i]) n++;
+    for (const text of flat) if (normalizeDateTime(text) !== text) n++;
     return { changed: n };
   },
   [null],

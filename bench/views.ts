@@ -137,9 +137,8 @@ async function main(): Promise<void> {
 
 /** Times R alternating runs of each query of the pair (wall time with every row fetched, and Postgres' own). */
 async function measure(pool: Pool, pair: (typeof PAIRS)[number], R: number) {
-  const {
-    rows: [{ cut }],
-  } = await pool.query<{ cut: string }>(pair.cutSql);
+  const cut = (await pool.query<{ cut: string }>(pair.cutSql)).rows[0]?.cut;
+  if (cut === undefined) throw new Error(`no cut value from ${pair.cutSql}`);
   const run = async (sql: string) => {
     const t0 = performance.now();
     const r = await pool.query(sql, [cut]);

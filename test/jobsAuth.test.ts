@@ -85,7 +85,7 @@ describe.each(queueBackends())('jobs on the %s queue: failure handling', (backen
     // (Redis moves a due tick to waiting; the Postgres queue keeps it delayed while paused.)
     const ticks = async () => {
       const c = await queue.getJobCounts('waiting', 'delayed');
-      return c.waiting + c.delayed;
+      return (c.waiting ?? 0) + (c.delayed ?? 0);
     };
     await sleepUntil(async () => (await ticks()) > 0, { what: 'a scheduled tick held by the pause' });
     // Two schedule intervals go by without a walk asking the shop for a token.
@@ -114,7 +114,7 @@ describe.each(queueBackends())('jobs on the %s queue: failure handling', (backen
     await sleepUntil(
       async () => {
         const c = await queue.getJobCounts('active', 'waiting');
-        return c.active + c.waiting === 0;
+        return (c.active ?? 0) + (c.waiting ?? 0) === 0;
       },
       { what: 'an idle queue' },
     );

@@ -767,7 +767,8 @@ describe('data', () => {
       'frac3-offset': 'frac3-offset',
     };
     for (const s of DATE_SAMPLES) {
-      if (forms[s.name]) expect(formatDateTime(s.epochMs!, forms[s.name], 4567), s.name).toBe(s.value);
+      const form = forms[s.name];
+      if (form) expect(formatDateTime(s.epochMs!, form, 4567), s.name).toBe(s.value);
       if (s.kind === 'datetime')
         expect(new Date(s.utc!.replace(/(\.\d{3})\d+/, '$1')).getTime(), s.name).toBe(s.epochMs);
       const matching = DATE_SAMPLES.filter((o) => o.pattern.test(s.value)).map((o) => o.name);
@@ -829,7 +830,8 @@ describe('stats and lifecycle', () => {
     await sleep(50);
     const t0 = Date.now();
     await sim.close();
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Not a speed check: closing must not wait out the 60 s slow response.
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(await pending).toBeInstanceOf(Error);
     await sim.close(); // idempotent
   });

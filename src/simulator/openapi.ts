@@ -115,7 +115,7 @@ export function buildOpenApi(
   storeOptions: (name: string) => StoreOptions = () => ({}),
 ): string {
   const pascal = envelope.casing === 'pascal';
-  const cased = (k: string) => (pascal ? k[0].toUpperCase() + k.slice(1) : k);
+  const cased = (k: string) => (pascal ? k.charAt(0).toUpperCase() + k.slice(1) : k);
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const recordsPath = (envelope.recordsKey ?? 'items').split('.').map(cased);
   const metaKey = cased(envelope.metaKey ?? 'metadata');
@@ -207,7 +207,7 @@ export function buildOpenApi(
   }
   const detail = (name: string, suffix: string, opId: string) => {
     const model = SCHEMA_NAMES[name];
-    if (!byName.has(name)) return;
+    if (!byName.has(name) || model === undefined) return;
     paths[`/api/v2/${name}/{id}${suffix}`] = {
       get: {
         tags: [model],

@@ -69,7 +69,9 @@ export class Rng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.nextFn() * items.length)];
+    if (items.length === 0) throw new RangeError('pick() from an empty list');
+    // In range: 0 ≤ index < length, and the list is not empty.
+    return items[Math.floor(this.nextFn() * items.length)] as T;
   }
 
   /** Random base64url text, e.g. for refresh tokens. */

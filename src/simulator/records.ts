@@ -44,7 +44,7 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /** Date-time text of `ms` in the form picked by record and field, so forms spread evenly. */
 function dt(ctx: RecordContext, ms: number, field: number): string {
-  const form = DATETIME_FORMS[(ctx.seq + field * 3) % DATETIME_FORMS.length];
+  const form = DATETIME_FORMS[(ctx.seq + field * 3) % DATETIME_FORMS.length] ?? 'z';
   return formatDateTime(ms, form, ctx.rng.int(0, 9999));
 }
 
@@ -155,7 +155,7 @@ function versionTag(ctx: RecordContext): string {
 
 function cycle(values: readonly string[], current: unknown): string {
   const i = values.indexOf(String(current));
-  return values[(i + 1) % values.length];
+  return values[(i + 1) % values.length] ?? String(current);
 }
 
 const ORDER_STATUS = ['New', 'Confirmed', 'InProduction', 'Shipped', 'Delivered', 'Cancelled'];

@@ -120,7 +120,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (RENEW_PATHS.has(lower)) return handleRenew(ctx, req, res);
 
   const m = LIST_RE.exec(path);
-  const name = m?.[1].toLowerCase();
+  const name = m?.[1]?.toLowerCase();
   const store = name === undefined ? undefined : ctx.stores.get(name);
   if (!m || !store || !name) return sendError(ctx, res, 404, 'not found');
   ctx.stats.requests[name] = (ctx.stats.requests[name] ?? 0) + 1;

@@ -205,7 +205,7 @@ export class EndpointStore {
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.entries[mid].seq < seq) lo = mid + 1;
+      if ((this.entries[mid]?.seq ?? Infinity) < seq) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -282,8 +282,10 @@ export function normalizeRecordWith<T>(value: T, normalize: (s: string) => strin
     const n = keys === null ? (src as unknown[]).length : keys.length;
     let descended = false;
     while (frame.i < n) {
-      const key: string | number = keys === null ? frame.i : keys[frame.i];
+      // i < n = keys.length, so the key is there; the check is for the compiler and costs nothing.
+      const key: string | number | undefined = keys === null ? frame.i : keys[frame.i];
       frame.i++;
+      if (key === undefined) continue;
       const v = (src as Record<string | number, unknown>)[key];
       if (typeof v === 'string') {
         const out = normalize(v);

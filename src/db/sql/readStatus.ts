@@ -92,7 +92,7 @@ export async function readStatus(db: Queryable): Promise<EndpointStatusRow[]> {
           `select count(*) filter (where deleted_at is null)::float8 as live, count(*) filter (where deleted_at is not null)::float8 as deleted from ${recordTable(name)}`,
         )
       ).rows[0];
-      counts = { live: c.live, deleted: c.deleted };
+      counts = { live: c?.live ?? 0, deleted: c?.deleted ?? 0 };
     }
     const rej = (
       await db.query(`select count(*)::float8 as n from onecore_sync.rejected_records where endpoint = $1`, [name])
@@ -125,7 +125,7 @@ export async function readStatus(db: Queryable): Promise<EndpointStatusRow[]> {
       lastSuccessAt: ep?.last_success_at ?? null,
       lastError: ep?.last_error ?? null,
       rows: counts,
-      rejectedTotal: rej.n,
+      rejectedTotal: rej?.n ?? 0,
     });
   }
   return out;

@@ -22,9 +22,9 @@ export interface FieldKindCount {
  */
 export async function sampleFieldKinds(db: Queryable, endpoint: string): Promise<FieldKindCount[]> {
   const table = recordTable(endpoint);
-  const {
-    rows: [{ n }],
-  } = await db.query<{ n: number }>(`select count(*)::float8 as n from ${table} where deleted_at is null`);
+  const n =
+    (await db.query<{ n: number }>(`select count(*)::float8 as n from ${table} where deleted_at is null`)).rows[0]?.n ??
+    0;
   const sample =
     n <= SAMPLE_ROWS
       ? `select data from ${table} where deleted_at is null`
