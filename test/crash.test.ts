@@ -27,8 +27,9 @@ describe('crash safety', () => {
       const exited = new Promise<void>((r) => child.on('exit', () => r()));
       // Kill after a random number of further pages has committed (1..6).
       const target = pagesBefore + 1 + Math.floor(Math.random() * 6);
+      // Generous: a CLI's start-up (TypeScript through tsx) takes tens of seconds on a loaded machine.
       await sleepUntil(async () => (await committedPages(stack)) >= target, {
-        timeoutMs: 30_000,
+        timeoutMs: 90_000,
         what: `page ${target}`,
       });
       // And at a random moment within the next page.
@@ -59,7 +60,7 @@ describe('crash safety', () => {
     expect(runs.rows.filter((r) => r.status === 'running')).toEqual([]);
     expect(runs.rows.filter((r) => r.status === 'failed').length).toBeGreaterThanOrEqual(2);
     expect(runs.rows.some((r) => r.cursor_start !== null)).toBe(true);
-  });
+  }, 600_000); // five CLI runs, each with a start-up that takes tens of seconds on a loaded machine
 });
 
 async function committedPages(stack: Stack): Promise<number> {

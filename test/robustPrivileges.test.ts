@@ -71,13 +71,13 @@ describe('robustness: a role without DDL rights', () => {
     } = await db.query(`select id, hash, created_at from onecore_sync.migrations order by created_at desc limit 1`);
     await db.query(`delete from onecore_sync.migrations where id = $1`, [newest.id]);
     try {
-      const t0 = Date.now();
       const sync = await runCli(['sync', '--endpoint', 'orders'], rwEnv);
       expect(sync.code, sync.stdout + sync.stderr).toBe(1);
       const lines = sync.stderr.trim().split('\n');
       // Before pg's pool let idle connections end the process, this sat silently for its 30 s
-      // idle timeout after printing the error.
-      expect(Date.now() - t0).toBeLessThan(29_000);
+      // idle timeout after printing the error. Measured from the last line, so a slow start-up on
+      // a loaded machine does not count; a normal exit follows the line within a second.
+      expect(sync.quietBeforeExitMs).toBeLessThan(20_000);
       expect(lines.at(-1), sync.stderr).toMatch(
         new RegExp(
           `^onecore-sync: the database schema needs migrating and role "${role}" may not do it .*CREATE privilege.*Run \`onecore-sync migrate\` once as the owner`,

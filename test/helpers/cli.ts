@@ -9,6 +9,8 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** From the last output the process wrote to its exit: a process that hangs after its last line shows here. */
+  quietBeforeExitMs: number;
 }
 
 /** The env a CLI child gets: only what the test passes plus PATH, so the developer's shell cannot leak in. */
@@ -36,13 +38,22 @@ export function runCli(
     const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    let lastOutputAt = Date.now();
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      lastOutputAt = Date.now();
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      lastOutputAt = Date.now();
+    });
+    // A safety net, not a speed limit: several CLIs compiling TypeScript at once on a loaded
+    // 2-core machine can take a minute each; the test's own timeout (180 s) is the outer bound.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 150_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, quietBeforeExitMs: Date.now() - lastOutputAt });
     });
     child.stdin!.end(opts.input ?? '');
   });
