@@ -183,6 +183,34 @@ describe('characters the database encoding cannot hold', () => {
   });
 });
 
+describe('a newest-first page that Postgres refuses whole', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      sim: { records: { products: 0 }, seed: 34, order: 'newest-first' },
+      dbEncoding: 'LATIN1',
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('does not end the incremental run: the new records behind it are stored', async () => {
+    for (let i = 1; i <= 150; i++) stack.sim.insertRecord('products', { id: `p-${i}`, name: `Produkt ${i}` });
+    expect(await stack.walk('products', 'incremental')).toMatchObject({ status: 'succeeded', inserted: 150 });
+    // 50 storable new records, then 100 newer ones (the whole head page) the database cannot hold.
+    for (let i = 151; i <= 200; i++) stack.sim.insertRecord('products', { id: `p-${i}`, name: `Produkt ${i}` });
+    for (let i = 201; i <= 300; i++) stack.sim.insertRecord('products', { id: `p-${i}`, name: `Euro € ${i}` });
+    const r = await stack.walk('products', 'incremental');
+    expect(r).toMatchObject({ status: 'succeeded', inserted: 50, rejected: 100 });
+    const n = await stack.db.pool.query(`select count(*)::int as n from onecore.products`);
+    expect(n.rows[0].n).toBe(200);
+    // The next run re-reads the refused page, finds nothing new behind it, and stops.
+    for (let i = 301; i <= 310; i++) stack.sim.insertRecord('products', { id: `p-${i}`, name: `Produkt ${i}` });
+    expect(await stack.walk('products', 'incremental')).toMatchObject({ status: 'succeeded', inserted: 10 });
+  });
+});
+
 describe('bytes as sent: the declared charset', () => {
   let stack: Stack;
   beforeAll(async () => {

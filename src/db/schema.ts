@@ -16,7 +16,7 @@ import {
 
 /**
  * `onecore` holds what users query: one relation per endpoint (`onecore.orders`, …), created by
- * the engine the first time an endpoint is synced (see src/db/recordTables.ts), because endpoint
+ * the engine the first time an endpoint is synced (see src/db/sql/ensureRecordTable.ts), because endpoint
  * names are only known at run time. `onecore_sync` holds the state that must survive anything:
  * credentials, checkpoints, run history and rejected records.
  */

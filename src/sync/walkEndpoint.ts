@@ -425,6 +425,8 @@ async function walkPages(
         deps.log.warn({ endpoint, parent: page.parentId }, 'parent gone (404); skipped');
       }
       // Newest-first: a page with nothing new or changed means everything after it is stored too.
+      // A page with rejected records proves nothing (they may be new, and Postgres' own refusals
+      // show only in the counts), so the walk goes on to the next clean page.
       if (
         plan.newestFirst &&
         !plan.perParent &&
@@ -432,7 +434,7 @@ async function walkPages(
         recordCount > 0 &&
         counts.inserted === 0 &&
         counts.updated === 0 &&
-        prepared.rejections.length === 0
+        counts.rejections.length === 0
       )
         break;
       // Shutdown: the page under way has committed; stop before the next one.
