@@ -10,7 +10,7 @@ import { historyEnabled } from '../config/history.js';
 import { longestFirst } from '../sync/longestFirst.js';
 import { createViewRefresher, type ViewRefresher } from '../views/viewRefresher.js';
 import { authPausedMessage, recordAuthFailure } from './authPause.js';
-import { classifyFailure } from './classifyFailure.js';
+import { apiError, classifyFailure } from './classifyFailure.js';
 import { enqueueWalk } from './enqueue.js';
 import type { FanoutJobData, SyncJobData, WalkJobData } from './jobData.js';
 import type { SyncQueue } from './queueStore.js';
@@ -66,9 +66,11 @@ async function fanout(deps: ProcessorDeps, data: FanoutJobData): Promise<JobSumm
       fetchJson: deps.shop.fetchJson,
     }));
   } catch (err) {
-    // Discovery failed. A shop or network hiccup is retried; a definite answer (or refused
-    // credentials, which the auth watch turns into a pause) is not.
+    // Discovery failed (the OpenAPI document, decided by the API error behind the wrapper). A
+    // shop or network hiccup is retried; a definite answer is not, and refused credentials pause
+    // the queue as they do for a walk.
     const kind = classifyFailure(err);
+    if (kind === 'auth') await pauseForAuth(deps, deps.log, err);
     throw kind === 'auth' || kind === 'final' || kind === 'forbidden'
       ? new UnrecoverableError((err as Error).message)
       : err;
@@ -172,17 +174,9 @@ async function walk(
   const err = result.error;
   const message = result.message ?? 'walk failed';
   switch (classifyFailure(err)) {
-    case 'auth': {
-      // Not a storm of retries: remember it for the whole fleet, stop every worker from taking
-      // jobs, and tell the operator exactly what to do. The auth watch resumes the queue.
-      const reason = (err as Error).message;
-      await recordAuthFailure(deps.pool, reason).catch((e: Error) =>
-        log.error({ err: e.message }, 'could not record the authentication failure'),
-      );
-      await deps.queue.pause().catch((e: Error) => log.error({ err: e.message }, 'could not pause the queue'));
-      log.error({ reason }, authPausedMessage(reason));
+    case 'auth':
+      await pauseForAuth(deps, log, err);
       throw new UnrecoverableError(message);
-    }
     case 'rateLimited': {
       // The client already retried; the shop still says wait. Checkpointed pages stay; the job
       // comes back after Retry-After instead of failing (no attempt used).
@@ -207,4 +201,17 @@ async function walk(
     case 'final':
       throw new UnrecoverableError(message);
   }
+}
+
+/**
+ * Refused credentials: not a storm of retries. Remember it for the whole fleet, stop every worker
+ * from taking jobs, and tell the operator exactly what to do. The auth watch resumes the queue.
+ */
+async function pauseForAuth(deps: ProcessorDeps, log: Logger, err: unknown): Promise<void> {
+  const reason = (apiError(err) ?? (err as Error)).message;
+  await recordAuthFailure(deps.pool, reason).catch((e: Error) =>
+    log.error({ err: e.message }, 'could not record the authentication failure'),
+  );
+  await deps.queue.pause().catch((e: Error) => log.error({ err: e.message }, 'could not pause the queue'));
+  log.error({ reason }, authPausedMessage(reason));
 }

@@ -140,7 +140,7 @@ export function readEnvelope(body: unknown, ctx: ParsePageContext): { page: Page
           : parseNext(rawNext);
   } catch (err) {
     // A link we cannot read only matters if we have to follow it.
-    if (hasNext) throw new ProtocolError((err as Error).message, { endpoint });
+    if (hasNext) throw new ProtocolError((err as Error).message, { endpoint, cause: err });
   }
   if (hasNext && next === null) {
     throw new ProtocolError(
@@ -287,6 +287,7 @@ function parseLink(url: string, endpoint: string): string | null {
   } catch (err) {
     throw new ProtocolError(`the Link header's rel="next" ${(err as Error).message.replace(/^metadata\.next /, '')}`, {
       endpoint,
+      cause: err,
     });
   }
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/readConfig.js';
 import type { Queryable } from '../db/sql/queryable.js';
 import { rememberEndpoints } from '../db/sql/endpointState.js';
 import { discoverEndpoints, type Discovery } from './discoverEndpoints.js';
+import { AuthFailed } from '../onecore/errors.js';
 
 export function openapiUrl(config: Config): string {
   return config.openapiUrl ?? `${config.baseUrl}/swagger/v2/swagger.json`;
@@ -28,10 +29,10 @@ export async function resolveEndpoints(deps: {
   try {
     doc = await deps.fetchJson(url);
   } catch (err) {
-    throw new Error(
-      `could not discover endpoints from ${url} (${(err as Error).message}); set ONECORE_ENDPOINTS or ONECORE_OPENAPI_URL`,
-      { cause: err },
-    );
+    // The cause stays attached: the worker decides by it (a 503 is retried, a 401 or 403 is not).
+    // Refused credentials are not fixed by naming the endpoints: no hint then.
+    const hint = err instanceof AuthFailed ? '' : '; set ONECORE_ENDPOINTS or ONECORE_OPENAPI_URL';
+    throw new Error(`could not discover endpoints from ${url} (${(err as Error).message})${hint}`, { cause: err });
   }
   const found = discoverEndpoints(doc);
   for (const s of found.skipped) log.info({ path: s.path }, `discovery skipped a route: ${s.reason}`);
