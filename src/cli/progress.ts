@@ -1,3 +1,4 @@
+import { formatDuration } from '../format/duration.js';
 import type { WalkProgress, WalkResult } from '../sync/walkEndpoint.js';
 
 interface Line {
@@ -25,15 +26,7 @@ export function eta(l: Pick<Line, 'records' | 'total' | 'firstAt'>, now = Date.n
   const secs = (now - l.firstAt) / 1000;
   if (secs <= 0) return `  ${Math.floor(share * 100)}%`;
   const left = Math.max(0, l.total - l.records) / (l.records / secs);
-  return `  ${String(Math.floor(share * 100)).padStart(2)}% ETA ${duration(left)}`;
-}
-
-function duration(secs: number): string {
-  const s = Math.round(secs);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+  return `  ${String(Math.floor(share * 100)).padStart(2)}% ETA ${formatDuration(left * 1000, { padded: true })}`;
 }
 
 export function createProgress(

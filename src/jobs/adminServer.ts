@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/ConfigError.js';
@@ -12,6 +11,7 @@ import { renderMetrics } from './metrics.js';
 import { renderStatusPage } from './statusPage.js';
 import type { Config } from '../config/readConfig.js';
 import type { QueueStore, SyncQueue } from './queueStore.js';
+import { sameSecret } from './sameSecret.js';
 import { validateRunRequest } from './runRequest.js';
 
 export interface AdminServerDeps {
@@ -52,7 +52,7 @@ class HttpError extends Error {
  */
 export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServer> {
   const { log } = deps;
-  const tokenDigest = deps.token !== undefined ? sha256(deps.token) : undefined;
+  const token = deps.token;
   const bullBoard = createBullBoardHandler({ queue: deps.queue, token: deps.token });
 
   const routes: Record<string, (req: IncomingMessage) => Promise<{ status: number; body: unknown; type?: string }>> = {
@@ -82,9 +82,9 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
     (metricsFlight ??= renderMetrics(deps.pool, deps.queue).finally(() => (metricsFlight = undefined)));
 
   async function trigger(req: IncomingMessage, mode: Mode) {
-    if (tokenDigest === undefined)
+    if (token === undefined)
       throw new HttpError(404, 'trigger routes are off: set ADMIN_TOKEN on the worker to enable them');
-    if (!authorized(req.headers.authorization, tokenDigest)) throw new HttpError(401, 'missing or wrong bearer token');
+    if (!authorized(req.headers.authorization, token)) throw new HttpError(401, 'missing or wrong bearer token');
     const body = await readJson(req);
     let request;
     try {
@@ -106,7 +106,7 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === BULL_BOARD_PATH || path.startsWith(`${BULL_BOARD_PATH}/`)) {
-      const bearerOk = tokenDigest !== undefined && authorized(req.headers.authorization, tokenDigest);
+      const bearerOk = token !== undefined && authorized(req.headers.authorization, token);
       bullBoard(req, res, bearerOk).then(
         (r) => r && sendText(res, r.status, r.body, r.headers),
         (err: unknown) => {
@@ -157,14 +157,10 @@ export async function startAdminServer(deps: AdminServerDeps): Promise<AdminServ
   };
 }
 
-function sha256(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
-/** Digests have equal length whatever was sent, so the comparison takes the same time. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
+function authorized(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return timingSafeEqual(sha256(m ? m[1]!.trim() : ''), expected) && m !== null;
+  // Compared even when there is no bearer at all, so a missing header takes the same time.
+  return sameSecret(m?.[1]?.trim() ?? '', token) && m !== null;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { sameSecret } from './sameSecret.js';
 import type { SyncQueue } from './queueStore.js';
 
 export const BULL_BOARD_PATH = '/queues';
@@ -47,7 +48,7 @@ export function createBullBoardHandler(opts: { queue: SyncQueue; token: string |
     const url = new URL(req.url ?? '/', 'http://admin');
     const given = url.searchParams.get('token');
     if (given !== null && url.pathname === BULL_BOARD_PATH) {
-      if (!sameDigest(cookieDigest(given), cookieValue)) return { status: 401, body: 'wrong token\n' };
+      if (!sameSecret(cookieDigest(given), cookieValue)) return { status: 401, body: 'wrong token\n' };
       url.searchParams.delete('token');
       return {
         status: 303,
@@ -58,7 +59,7 @@ export function createBullBoardHandler(opts: { queue: SyncQueue; token: string |
         },
       };
     }
-    if (!bearerOk && !sameDigest(readCookie(req.headers.cookie, COOKIE) ?? '', cookieValue)) {
+    if (!bearerOk && !sameSecret(readCookie(req.headers.cookie, COOKIE) ?? '', cookieValue)) {
       return {
         status: 401,
         body: `missing or wrong bearer token; in a browser open ${BULL_BOARD_PATH}?token=<ADMIN_TOKEN> once\n`,
@@ -82,12 +83,6 @@ export function createBullBoardHandler(opts: { queue: SyncQueue; token: string |
 function cookieDigest(token: string): string {
   // Domain-separated, so the cookie is not the digest anything else compares against.
   return createHash('sha256').update(`onecore-sync bull-board\0${token}`, 'utf8').digest('hex');
-}
-
-/** Hashes both sides first: equal lengths whatever was sent, so the comparison takes the same time. */
-function sameDigest(given: string, expected: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(h(given), h(expected));
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -121,7 +121,16 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
 
   if (queue) {
     try {
-      const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
+      // Raw states, one series each (dashboards may sum them); waiting-children too, which `status` counts as waiting.
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'waiting-children',
+        'active',
+        'delayed',
+        'failed',
+        'completed',
+      );
       out.family('onecore_sync_queue_jobs', 'gauge', 'Jobs in the queue by state.');
       for (const [state, n] of Object.entries(counts)) out.sample('onecore_sync_queue_jobs', { state }, n);
       out.family('onecore_sync_queue_paused', 'gauge', '1 when the queue is paused.');

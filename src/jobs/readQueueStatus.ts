@@ -4,12 +4,13 @@ import { readAuthFailure } from './authPause.js';
 import { QUEUE_NAME } from './jobData.js';
 import { openQueueStore, QUEUE_SCHEMA, type QueueBackendKind } from './queueStore.js';
 import { listSchedules } from './schedules.js';
+import { readQueueCounts, type QueueCounts } from './queueCounts.js';
 
 export interface QueueStatus {
   reachable: true;
   name: string;
   backend: QueueBackendKind;
-  counts: { waiting: number; active: number; delayed: number; failed: number; completed: number };
+  counts: QueueCounts;
   paused: boolean;
   pauseReason: string | null;
   schedulers: Array<{ id: string; pattern: string; tz: string; next: string | null }>;
@@ -35,28 +36,13 @@ export async function readQueueStatus(
   }
   const queue = store.openQueue();
   try {
-    const c = await queue.getJobCounts(
-      'waiting',
-      'prioritized',
-      'waiting-children',
-      'active',
-      'delayed',
-      'failed',
-      'completed',
-    );
+    const counts = await readQueueCounts(queue);
     const paused = await queue.isPaused();
     return {
       reachable: true,
       name: store.kind === 'redis' ? `${config.queuePrefix}:${QUEUE_NAME}` : `${QUEUE_SCHEMA}.${QUEUE_NAME}`,
       backend: store.kind,
-      // Prioritized jobs and parents waiting for children are waiting too (a paused queue's jobs count as waiting).
-      counts: {
-        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
-        active: c.active ?? 0,
-        delayed: c.delayed ?? 0,
-        failed: c.failed ?? 0,
-        completed: c.completed ?? 0,
-      },
+      counts,
       paused: paused || auth !== null,
       pauseReason: auth
         ? `authentication failed since ${auth.at.toISOString()}: ${auth.reason}`

@@ -5,8 +5,10 @@ import { readDailyRuns, type DailyRuns } from '../db/sql/dailyRuns.js';
 import { readStatus, type EndpointStatusRow } from '../db/sql/readStatus.js';
 import { readAuthFailure } from './authPause.js';
 import { listSchedules, type ScheduleInfo } from './schedules.js';
+import { readQueueCounts } from './queueCounts.js';
 import type { QueueStore, SyncQueue } from './queueStore.js';
 import { formatDuration } from '../format/duration.js';
+import { isoSeconds } from '../format/isoSeconds.js';
 
 const DAYS = 30;
 const REFRESH_SECONDS = 30;
@@ -73,8 +75,8 @@ figure{margin:0;background:#fff;padding:8px;box-shadow:0 1px 2px #0001} figcapti
 </style></head>
 <body>
 <h1>onecore-sync</h1>
-<div class="muted">as of ${esc(iso(now))} · refreshes every ${REFRESH_SECONDS} s · stale when the last success is older than ${esc(formatDuration(allowedMs))} (two incremental intervals)</div>
-${auth ? `<div class="banner" id="auth-pause">AUTHENTICATION FAILED, SYNC PAUSED since ${esc(iso(auth.at))}: ${esc(auth.reason)} — store a new token with <code>onecore-sync token set</code></div>` : ''}
+<div class="muted">as of ${esc(isoSeconds(now))} · refreshes every ${REFRESH_SECONDS} s · stale when the last success is older than ${esc(formatDuration(allowedMs))} (two incremental intervals)</div>
+${auth ? `<div class="banner" id="auth-pause">AUTHENTICATION FAILED, SYNC PAUSED since ${esc(isoSeconds(auth.at))}: ${esc(auth.reason)} — store a new token with <code>onecore-sync token set</code></div>` : ''}
 <h2>Endpoints</h2>
 ${endpoints.length === 0 ? '<p>No endpoint has been synced yet.</p>' : endpointTable(endpoints, now, allowedMs)}
 <h2>Queue</h2>
@@ -106,7 +108,7 @@ function endpointTable(rows: EndpointStatusRow[], now: Date, allowedMs: number):
     return `<tr class="endpoint${stale ? ' stale' : ''}" data-endpoint="${esc(r.endpoint)}">
 <td>${esc(r.endpoint)}</td><td>${esc(r.status)}</td>
 <td class="fresh">${age === null ? 'never succeeded' : `${esc(formatDuration(age))} ago`}</td>
-<td>${run ? `${esc(run.mode)} ${esc(run.status)}<br><span class="muted">${esc(iso(run.startedAt))}${run.finishedAt ? ` · ${esc(formatDuration(new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime()))}` : ' · running'}</span>` : '-'}</td>
+<td>${run ? `${esc(run.mode)} ${esc(run.status)}<br><span class="muted">${esc(isoSeconds(run.startedAt))}${run.finishedAt ? ` · ${esc(formatDuration(new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime()))}` : ' · running'}</span>` : '-'}</td>
 <td class="n">${run ? `${formatCount(run.recordsSeen)}<br><span class="muted">+${formatCount(run.inserted)} ~${formatCount(run.updated)} −${formatCount(run.deleted)}</span>` : '-'}</td>
 <td class="n live">${r.rows ? formatCount(r.rows.live) : '-'}</td><td class="n">${r.rows ? formatCount(r.rows.deleted) : '-'}</td><td class="n">${formatCount(r.rejectedTotal)}</td>
 <td class="err">${r.lastError ? esc(r.lastError) : ''}</td></tr>`;
@@ -172,15 +174,9 @@ ${lines.join('\n')}
 
 async function readQueueView(queue: SyncQueue, backend: string): Promise<QueueView> {
   try {
-    const c = await queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
     return {
       backend,
-      counts: {
-        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
-        active: c.active ?? 0,
-        delayed: c.delayed ?? 0,
-        failed: c.failed ?? 0,
-      },
+      counts: await readQueueCounts(queue),
       paused: await queue.isPaused(),
       schedules: await listSchedules(queue),
       error: null,
@@ -210,10 +206,6 @@ function lastDays(now: Date, n: number): string[] {
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function iso(d: Date): string {
-  return new Date(d).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 function formatCount(n: number): string {

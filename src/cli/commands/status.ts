@@ -4,6 +4,7 @@ import { readStatus, type EndpointStatusRow } from '../../db/sql/readStatus.js';
 import { table } from '../table.js';
 import { ConfigError } from '../../config/ConfigError.js';
 import { readQueueStatus, type QueueStatus } from '../../jobs/readQueueStatus.js';
+import { isoSeconds } from '../../format/isoSeconds.js';
 
 export const statusCommand = defineCommand({
   name: 'status',
@@ -58,11 +59,11 @@ function renderEndpoints(rows: EndpointStatusRow[]): string {
       short(r.incrementalCursor ?? (r.incrementalUpdatedAt ? '(start)' : null)),
       r.mirrorWalk
         ? r.mirrorWalk.completedAt
-          ? `done ${iso(r.mirrorWalk.completedAt)}`
+          ? `done ${isoSeconds(r.mirrorWalk.completedAt)}`
           : `page ${r.mirrorWalk.pages}`
         : null,
       r.lastRun ? `${r.lastRun.mode} ${r.lastRun.status}` : null,
-      r.lastRun?.finishedAt ? iso(r.lastRun.finishedAt) : r.lastRun ? 'running' : null,
+      r.lastRun?.finishedAt ? isoSeconds(r.lastRun.finishedAt) : r.lastRun ? 'running' : null,
       r.lastRun?.recordsSeen ?? null,
       r.rows?.live ?? null,
       r.rows?.deleted ?? null,
@@ -81,10 +82,6 @@ function renderQueue(q: QueueStatus | { reachable: false; error: string }, backe
   for (const s of q.schedulers) lines.push(`schedule ${s.id}: ${s.pattern} (${s.tz}) next ${s.next ?? '-'}`);
   if (q.schedulers.length === 0) lines.push('no schedules (start `onecore-sync worker` to create them)');
   return lines.join('\n') + '\n';
-}
-
-function iso(d: Date): string {
-  return new Date(d).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 function short(s: string | null, n = 24): string | null {

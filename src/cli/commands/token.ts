@@ -4,6 +4,7 @@ import { ConfigError } from '../../config/ConfigError.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { readTokenStatus, sha256, storeRefreshToken, type TokenStatus } from '../../onecore/credentialsStore.js';
 import { formatDuration } from '../../format/duration.js';
+import { isoSeconds } from '../../format/isoSeconds.js';
 
 /**
  * `token set [TOKEN|-]` stores a refresh token; `token status [--json]` shows its age, the last
@@ -105,5 +106,5 @@ function accessLine(s: TokenStatus, now: number): string {
 }
 
 function iso(d: Date | null): string {
-  return d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-';
+  return d ? isoSeconds(d) : '-';
 }
