@@ -8,7 +8,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../src/si
 import { createOneCoreClient, type OneCoreClient, type OneCoreClientOptions } from '../src/onecore/client.js';
 import { createTokenService, type TokenService } from '../src/onecore/tokenService.js';
 import { createRateLimiter } from '../src/onecore/rateLimiter.js';
-import { storeRefreshToken } from '../src/onecore/credentialsStore.js';
+import { storeRefreshToken } from '../src/db/sql/credentials.js';
 import { walkPages } from '../src/onecore/pager.js';
 import { nextFromLinkHeader, parseNext, parsePage, readEnvelope } from '../src/onecore/page.js';
 import { parseRetryAfter } from '../src/onecore/retry.js';

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
 import { createOneCoreClient } from '../src/onecore/client.js';
 import { createTokenService, type TokenService, type TokenServiceOptions } from '../src/onecore/tokenService.js';
-import { readCredentials, storeRefreshToken } from '../src/onecore/credentialsStore.js';
+import { readCredentials, storeRefreshToken } from '../src/db/sql/credentials.js';
 import { AUTH_FAILED_MESSAGE, AuthFailed, Unauthorized } from '../src/onecore/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { ROOT, runCli } from './helpers/cli.js';

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOneCoreClient } from '../src/onecore/client.js';
 import { createTokenService } from '../src/onecore/tokenService.js';
-import { storeRefreshToken } from '../src/onecore/credentialsStore.js';
+import { storeRefreshToken } from '../src/db/sql/credentials.js';
 import { isTransient } from '../src/onecore/errors.js';
 import { classifyFailure } from '../src/jobs/classifyFailure.js';
 import { runCli } from './helpers/cli.js';

@@ -8,7 +8,7 @@ import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { createPool, type Pool } from '../src/db/createPool.js';
 import { createOneCoreClient } from '../src/onecore/client.js';
 import { createTokenService, type TokenService } from '../src/onecore/tokenService.js';
-import { readCredentials, storeRefreshToken } from '../src/onecore/credentialsStore.js';
+import { readCredentials, storeRefreshToken } from '../src/db/sql/credentials.js';
 import { AuthFailed, isTransient } from '../src/onecore/errors.js';
 import { classifyFailure } from '../src/jobs/classifyFailure.js';
 import { MAX_EXPIRES_IN } from '../src/onecore/renewalAnswer.js';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Pool } from './createPool.js';
+import type { Queryable } from './sql/queryable.js';
 import { isPermissionDenied } from './describePgError.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -87,7 +88,7 @@ function latestMigration(): number {
   return latest;
 }
 
-async function isCurrent(db: { query: Pool['query'] }): Promise<boolean> {
+async function isCurrent(db: Queryable): Promise<boolean> {
   const exists = await db.query<{ t: string | null }>(`select to_regclass('onecore_sync.migrations')::text as t`);
   if (exists.rows[0]?.t == null) return false;
   const { rows } = await db.query<{ last: string | null }>(
@@ -96,7 +97,7 @@ async function isCurrent(db: { query: Pool['query'] }): Promise<boolean> {
   return rows[0]?.last != null && Number(rows[0].last) >= latestMigration();
 }
 
-async function countApplied(client: { query: Pool['query'] }): Promise<number> {
+async function countApplied(client: Queryable): Promise<number> {
   const exists = await client.query<{ t: string | null }>(`select to_regclass('onecore_sync.migrations')::text as t`);
   if (exists.rows[0]?.t == null) return 0;
   const { rows } = await client.query<{ n: string }>('select count(*) as n from onecore_sync.migrations');

@@ -1,33 +1,7 @@
 import type { Queryable } from '../db/sql/queryable.js';
+import { readAuthState } from '../db/sql/authFailure.js';
 import type { Logger } from '../log/createLogger.js';
 import type { SyncQueue } from './queueStore.js';
-
-export interface AuthFailure {
-  at: Date;
-  reason: string;
-}
-
-/**
- * The shop refused every refresh token we hold. Remembered in Postgres (it must outlive Redis
- * and reach every worker), so the whole fleet pauses until an operator stores a new token. The
- * token service records it too when renewal is refused; this keeps its time and reason.
- */
-export async function recordAuthFailure(db: Queryable, reason: string): Promise<void> {
-  await db.query(
-    `update onecore_sync.credentials
-        set auth_failed_at = coalesce(auth_failed_at, now()), auth_failed_reason = coalesce(auth_failed_reason, $1), updated_at = now()
-      where id = 1`,
-    [reason],
-  );
-}
-
-export async function readAuthFailure(db: Queryable): Promise<AuthFailure | null> {
-  const { rows } = await db.query<{ at: Date | null; reason: string | null }>(
-    `select auth_failed_at as at, auth_failed_reason as reason from onecore_sync.credentials where id = 1`,
-  );
-  const row = rows[0];
-  return row?.at ? { at: row.at, reason: row.reason ?? 'authentication failed' } : null;
-}
 
 export interface AuthWatch {
   check(): Promise<void>;
@@ -57,16 +31,14 @@ export function startAuthWatch(deps: {
 
   async function checkOnce(): Promise<void> {
     try {
-      const { rows } = await db.query<{ at: Date | null; reason: string | null }>(
-        `select auth_failed_at as at, auth_failed_reason as reason from onecore_sync.credentials where id = 1`,
-      );
+      const state = await readAuthState(db);
       // No credentials row yet: nothing is known to be wrong or fixed; leave the queue as it is.
-      if (rows.length === 0) return;
-      const failed = rows[0]!.at !== null;
+      if (state === undefined) return;
+      const failed = state.at !== null;
       const paused = await queue.isPaused();
       if (failed && !paused) {
         await queue.pause();
-        log.error({ reason: rows[0]!.reason }, authPausedMessage(rows[0]!.reason));
+        log.error({ reason: state.reason }, authPausedMessage(state.reason));
       } else if (failed && paused && deps.retryHeld && (await deps.retryHeld())) {
         await queue.resume();
         log.warn('the shop accepts the refresh token we hold again; the queue is resumed');

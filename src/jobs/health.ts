@@ -1,5 +1,5 @@
 import type { Pool } from '../db/createPool.js';
-import { readAuthFailure } from './authPause.js';
+import { readAuthFailure } from '../db/sql/authFailure.js';
 import { within, type QueueStore } from './queueStore.js';
 
 export interface Health {

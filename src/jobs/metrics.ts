@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/sql/queryable.js';
 import type { SyncQueue } from './queueStore.js';
-import { readAuthFailure } from './authPause.js';
+import { readAuthFailure } from '../db/sql/authFailure.js';
 
 /**
  * Prometheus text exposition, written by hand (a dozen series do not need a client library).

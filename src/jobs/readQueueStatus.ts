@@ -1,6 +1,6 @@
 import type { Config } from '../config/readConfig.js';
 import type { Pool } from '../db/createPool.js';
-import { readAuthFailure } from './authPause.js';
+import { readAuthFailure } from '../db/sql/authFailure.js';
 import { QUEUE_NAME } from './jobData.js';
 import { openQueueStore, QUEUE_SCHEMA, type QueueBackendKind } from './queueStore.js';
 import { listSchedules } from './schedules.js';

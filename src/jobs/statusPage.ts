@@ -3,7 +3,7 @@ import type { Config } from '../config/readConfig.js';
 import type { Queryable } from '../db/sql/queryable.js';
 import { readDailyRuns, type DailyRuns } from '../db/sql/dailyRuns.js';
 import { readStatus, type EndpointStatusRow } from '../db/sql/readStatus.js';
-import { readAuthFailure } from './authPause.js';
+import { readAuthFailure } from '../db/sql/authFailure.js';
 import { listSchedules, type ScheduleInfo } from './schedules.js';
 import { readQueueCounts } from './queueCounts.js';
 import type { QueueStore, SyncQueue } from './queueStore.js';

@@ -11,16 +11,16 @@ import { parseRenewal, type RenewalAnswer } from './renewalAnswer.js';
 import { acquireRenewLock, type RenewLock } from './renewLock.js';
 import {
   readCredentials,
+  markBootstrapped,
   readTokenStatus,
-  recordAuthFailure,
   saveRenewal,
   saveRotation,
-  sha256,
   storeRefreshToken,
-  touchAuthFailure,
   type CredentialsRow,
   type TokenStatus,
-} from './credentialsStore.js';
+} from '../db/sql/credentials.js';
+import { sha256 } from './sha256.js';
+import { authRetryDue, recordAuthFailure, touchAuthFailure } from '../db/sql/authFailure.js';
 
 /**
  * The shop's tokens, shared by every walker in every process.
@@ -127,17 +127,22 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     return row.accessToken!;
   }
 
+  /** The stored credentials, their tokens registered as secrets (redacted wherever they are echoed). */
+  async function readHeld(): Promise<CredentialsRow | null> {
+    const row = await readCredentials(pool);
+    if (row) for (const token of [row.refreshToken, row.previousRefreshToken, row.accessToken]) registerSecret(token);
+    return row;
+  }
+
   function ensureBootstrap(): Promise<void> {
     const token = opts.bootstrapRefreshToken;
     if (!token) return Promise.resolve();
     bootstrap ??= withRenewLock(async () => {
-      const row = await readCredentials(pool);
+      const row = await readHeld();
       const hash = sha256(token);
       if (row && row.bootstrapSha256 === hash) return;
       if (row && row.refreshToken === token) {
-        await pool.query('update onecore_sync.credentials set bootstrap_sha256 = $1, updated_at = now() where id = 1', [
-          hash,
-        ]);
+        await markBootstrapped(pool, hash);
         return;
       }
       // First start, or the operator put a new token in the environment: it wins over what the
@@ -273,7 +278,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
           [newRefresh],
         );
       log.warn('the refresh token was replaced (token set) during a renewal; the renewal is discarded');
-      return (await readCredentials(pool)) ?? row;
+      return (await readHeld()) ?? row;
     }
     if (rotated) log.info('the shop rotated the refresh token; the new one is stored');
     if (used === 'previous') log.warn('renewed with the previous refresh token; it is current again');
@@ -301,7 +306,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     }
     if (!outcome.ok) {
       // Someone may have changed the token while we asked (`token set`): then that one decides.
-      const now = await readCredentials(pool);
+      const now = await readHeld();
       if (now && now.refreshToken !== row.refreshToken) return now;
       const failure = new AuthFailed({ status: outcome.status, body: outcome.body });
       await recordAuthFailure(pool, failure.message);
@@ -320,7 +325,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     // Another process may already have renewed, or be renewing: look before taking the lock, and
     // again every time the lock turns out to be taken.
     const look = async (): Promise<string | undefined> => {
-      const seen = await readCredentials(pool);
+      const seen = await readHeld();
       if (!seen) throw noToken();
       if (usable(seen, failed)) return adopt(seen);
       // Recorded by an earlier attempt: do not ask the shop again until an operator acts (or the
@@ -334,7 +339,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       // A `token set` may replace the token while we renew: then renew once more with that one.
       for (let round = 0; round < 3; round++) {
         // Re-check under the lock: whoever held it before us may have renewed while we waited.
-        const row = await readCredentials(pool);
+        const row = await readHeld();
         if (!row) throw noToken();
         if (usable(row, failed)) return adopt(row);
         if (row.authFailedAt) throw new AuthFailed({ message: row.authFailedReason ?? undefined });
@@ -371,20 +376,14 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     },
     async retryHeldTokens(everyMs) {
       // Fleet-wide pacing from Postgres: `updated_at` is the latest attempt while paused.
-      const due = async () => {
-        const { rows } = await pool.query<{ due: boolean }>(
-          `select auth_failed_at is not null and updated_at <= now() - make_interval(secs => $1) as due from onecore_sync.credentials where id = 1`,
-          [everyMs / 1000],
-        );
-        return rows[0]?.due === true;
-      };
+      const due = () => authRetryDue(pool, everyMs);
       if (!(await due())) return false;
       // Another process renewing or re-trying right now: its outcome will do for us too.
       const lock = await acquireRenewLock(pool);
       if (!lock) return false;
       try {
         if (!(await due())) return false;
-        const row = await readCredentials(pool);
+        const row = await readHeld();
         if (!row) return false;
         log.info('authentication failed earlier; trying the refresh tokens we hold again');
         try {

@@ -2,7 +2,9 @@ import { defineCommand } from '../defineCommand.js';
 import { createContext } from '../context.js';
 import { ConfigError } from '../../config/ConfigError.js';
 import { migrateDatabase } from '../../db/migrate.js';
-import { readTokenStatus, sha256, storeRefreshToken, type TokenStatus } from '../../onecore/credentialsStore.js';
+import { readTokenStatus, storeRefreshToken, type TokenStatus } from '../../db/sql/credentials.js';
+import { sha256 } from '../../onecore/sha256.js';
+import { registerSecret } from '../../onecore/secrets.js';
 import { formatDuration } from '../../format/duration.js';
 import { isoSeconds } from '../../format/isoSeconds.js';
 
@@ -44,6 +46,8 @@ async function setToken(positionals: string[]): Promise<number> {
   if (/\s/.test(token)) throw new ConfigError('token set: the token must not contain white space');
   if (token.length > 8192)
     throw new ConfigError('token set: the token is longer than 8192 characters; is it the right value?');
+  // Redacted from here on, should any error echo it.
+  registerSecret(token);
   const ctx = createContext();
   try {
     await migrateDatabase(ctx.pool());

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from '../createPool.js';
 import { withTransaction } from '../withTransaction.js';
+import type { Queryable } from './queryable.js';
 import type { Mode } from './checkpoints.js';
 import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
 import { recordTable } from '../quoteIdent.js';
@@ -61,7 +62,11 @@ export const MAX_BATCH_CHARS = 32 * 1024 * 1024;
  * JSON exceeds MAX_BATCH_CHARS is written as several upserts plus that statement inside an
  * explicit transaction. The caller must not have a transaction open.
  */
-export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BATCH_CHARS): Promise<PageCounts> {
+export async function storePage(
+  db: Pool | PoolClient,
+  p: PageWrite,
+  maxBatchChars = MAX_BATCH_CHARS,
+): Promise<PageCounts> {
   if (p.history && p.history.modifiedAt.length !== p.ids.length) {
     // A misaligned array would pin one record's date on another's version: refuse, loudly.
     throw new Error(`storePage: ${p.history.modifiedAt.length} modification dates for ${p.ids.length} records`);
@@ -78,7 +83,7 @@ export async function storePage(db: PageDb, p: PageWrite, maxBatchChars = MAX_BA
   }
 }
 
-async function storePageOnce(db: PageDb, p: PageWrite, maxBatchChars: number): Promise<PageCounts> {
+async function storePageOnce(db: Pool | PoolClient, p: PageWrite, maxBatchChars: number): Promise<PageCounts> {
   const batches = splitBatches(p.ids, p.json, p.history?.modifiedAt ?? null, maxBatchChars);
   const seen = seenKeys(p, p.ids);
   if (batches.length === 1) return pageStatement(db, p, batches[0]!, seen, { inserted: 0, updated: 0 });
@@ -99,7 +104,12 @@ async function storePageOnce(db: PageDb, p: PageWrite, maxBatchChars: number): P
  * one bad record in a page of 100). The records Postgres accepts, the refused ones (as
  * rejections, with Postgres' message) and the checkpoint then commit together as usual.
  */
-async function storePageIsolating(db: PageDb, p: PageWrite, maxBatchChars: number, first: Error): Promise<PageCounts> {
+async function storePageIsolating(
+  db: Pool | PoolClient,
+  p: PageWrite,
+  maxBatchChars: number,
+  first: Error,
+): Promise<PageCounts> {
   try {
     return await withTransaction(db, async (tx) => {
       const found: Isolated = { ids: [], inserted: 0, updated: 0, refused: [] };
@@ -137,7 +147,7 @@ interface Isolated {
   refused: Array<{ id: string; json: string; error: unknown }>;
 }
 
-async function isolate(db: PageDb, p: PageWrite, b: Batch, out: Isolated): Promise<void> {
+async function isolate(db: Queryable, p: PageWrite, b: Batch, out: Isolated): Promise<void> {
   if (b.ids.length === 0) return;
   await db.query('savepoint ocs_isolate');
   try {
@@ -200,7 +210,7 @@ const utf8Servers = new WeakMap<object, boolean>();
  * as a JSON `\uXXXX` escape (the same JSON, losslessly), and keys that are not ASCII are not
  * counted as seen (such a key cannot be a stored row's key there either).
  */
-async function encodingSafe(db: PageDb, p: PageWrite): Promise<PageWrite> {
+async function encodingSafe(db: Queryable, p: PageWrite): Promise<PageWrite> {
   if (p.rejections.length === 0) return p;
   let utf8 = utf8Servers.get(db);
   if (utf8 === undefined) {
@@ -264,7 +274,7 @@ function splitBatches(ids: string[], json: string[], modifiedAt: (string | null)
  * keys when the batch is only its last part (null: the batch is the page).
  */
 async function pageStatement(
-  db: PageDb,
+  db: Queryable,
   p: PageWrite,
   batch: Batch,
   seenIds: string[] | null,
@@ -345,7 +355,7 @@ async function pageStatement(
 
 /** History mode, a batch before the last of a page too large for one statement (see storePage). */
 async function upsertHistoryBatch(
-  db: PageDb,
+  db: Queryable,
   p: PageWrite,
   batch: Batch,
 ): Promise<{ inserted: number; updated: number }> {
@@ -357,9 +367,6 @@ async function upsertHistoryBatch(
   });
   return rows[0]!;
 }
-
-/** A pool or client: the page statement is a named (prepared) one, which needs pg's config form. */
-type PageDb = Pool | PoolClient;
 
 const statementNames = new Map<string, string>();
 

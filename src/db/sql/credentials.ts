@@ -1,50 +1,25 @@
-import { createHash } from 'node:crypto';
-import type { Pool } from '../db/createPool.js';
-import { registerSecret } from './secrets.js';
+import type { credentials } from '../schema.js';
+import type { Queryable } from './queryable.js';
 
 /**
- * The SQL on `onecore_sync.credentials` (one row, id = 1). Every token read here is registered
- * as a secret, so it is redacted wherever it might later be echoed back in an error.
+ * The SQL on `onecore_sync.credentials` (one row, id = 1). The token service registers every
+ * token it reads or writes here as a secret (src/onecore/secrets.ts), so that it is redacted
+ * wherever it might later be echoed back in an error.
  */
 
-type Db = Pick<Pool, 'query'>;
-
-export interface CredentialsRow {
-  refreshToken: string;
-  previousRefreshToken: string | null;
-  refreshTokenSince: Date;
-  rotatedAt: Date | null;
-  accessToken: string | null;
-  accessTokenExpiresAt: Date | null;
-  renewedAt: Date | null;
-  renewCount: number;
-  bootstrapSha256: string | null;
-  source: string;
-  authFailedAt: Date | null;
-  authFailedReason: string | null;
-}
+export type CredentialsRow = Omit<typeof credentials.$inferSelect, 'id' | 'updatedAt'>;
 
 const COLUMNS = `refresh_token as "refreshToken", previous_refresh_token as "previousRefreshToken",
   refresh_token_since as "refreshTokenSince", rotated_at as "rotatedAt", access_token as "accessToken",
   access_token_expires_at as "accessTokenExpiresAt", renewed_at as "renewedAt", renew_count::float8 as "renewCount",
   bootstrap_sha256 as "bootstrapSha256", source, auth_failed_at as "authFailedAt", auth_failed_reason as "authFailedReason"`;
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /** The row, or null when no refresh token was ever stored. `forUpdate` locks it (inside a transaction). */
-export async function readCredentials(db: Db, forUpdate = false): Promise<CredentialsRow | null> {
+export async function readCredentials(db: Queryable, forUpdate = false): Promise<CredentialsRow | null> {
   const { rows } = await db.query<CredentialsRow>(
     `select ${COLUMNS} from onecore_sync.credentials where id = 1${forUpdate ? ' for update' : ''}`,
   );
-  const row = rows[0] ?? null;
-  if (row) {
-    registerSecret(row.refreshToken);
-    registerSecret(row.previousRefreshToken);
-    registerSecret(row.accessToken);
-  }
-  return row;
+  return rows[0] ?? null;
 }
 
 /**
@@ -54,12 +29,11 @@ export async function readCredentials(db: Db, forUpdate = false): Promise<Creden
  * recorded authentication failure is cleared so scheduling resumes.
  */
 export async function storeRefreshToken(
-  db: Db,
+  db: Queryable,
   token: string,
   source: string,
   opts: { bootstrapSha256?: string | null } = {},
 ): Promise<void> {
-  registerSecret(token);
   await db.query(
     `insert into onecore_sync.credentials as c (id, refresh_token, source, bootstrap_sha256)
           values (1, $1, $2, $3)
@@ -76,6 +50,13 @@ export async function storeRefreshToken(
           updated_at = now()`,
     [token, source, opts.bootstrapSha256 ?? null],
   );
+}
+
+/** The environment's refresh token (by its sha-256) is the one stored: remember that it was bootstrapped. */
+export async function markBootstrapped(db: Queryable, sha256: string): Promise<void> {
+  await db.query('update onecore_sync.credentials set bootstrap_sha256 = $1, updated_at = now() where id = 1', [
+    sha256,
+  ]);
 }
 
 export interface RenewedTokens {
@@ -97,7 +78,7 @@ export interface RenewedTokens {
  * compare-and-set on the refresh token: false when the row no longer holds `expected` (an
  * operator's `token set` came in between, and wins).
  */
-export async function saveRenewal(db: Db, r: RenewedTokens): Promise<boolean> {
+export async function saveRenewal(db: Queryable, r: RenewedTokens): Promise<boolean> {
   const { rowCount } = await db.query(
     `update onecore_sync.credentials set
           refresh_token = $1,
@@ -133,10 +114,9 @@ export async function saveRenewal(db: Db, r: RenewedTokens): Promise<boolean> {
  * token anyway (the one we sent is dead now), without an access token.
  */
 export async function saveRotation(
-  db: Db,
+  db: Queryable,
   r: Pick<RenewedTokens, 'expected' | 'refreshToken' | 'previousRefreshToken' | 'rotated' | 'source'>,
 ): Promise<boolean> {
-  registerSecret(r.refreshToken);
   const { rowCount } = await db.query(
     `update onecore_sync.credentials set
           refresh_token = $1, previous_refresh_token = $2, refresh_token_since = now(),
@@ -146,23 +126,6 @@ export async function saveRotation(
     [r.refreshToken, r.previousRefreshToken, r.rotated, r.source, r.expected],
   );
   return (rowCount ?? 0) > 0;
-}
-
-/**
- * Every refresh token we hold was refused: remember it, so workers stop asking until `token set`
- * (or the worker's slow re-try succeeds). The first failure's time is kept; `updated_at` marks
- * the latest attempt, which paces the re-tries.
- */
-export async function recordAuthFailure(db: Db, reason: string): Promise<void> {
-  await db.query(
-    `update onecore_sync.credentials set auth_failed_at = coalesce(auth_failed_at, now()), auth_failed_reason = $1, access_token = null, access_token_expires_at = null, updated_at = now() where id = 1`,
-    [reason],
-  );
-}
-
-/** A re-try of the held tokens while paused ended without a verdict (transient): note the attempt. */
-export async function touchAuthFailure(db: Db): Promise<void> {
-  await db.query(`update onecore_sync.credentials set updated_at = now() where id = 1 and auth_failed_at is not null`);
 }
 
 /** What `token status` shows: ages and times, never a token value. */
@@ -181,7 +144,7 @@ export interface TokenStatus {
   authFailedReason: string | null;
 }
 
-export async function readTokenStatus(db: Db): Promise<TokenStatus> {
+export async function readTokenStatus(db: Queryable): Promise<TokenStatus> {
   const { rows } = await db.query<TokenStatus>(
     `select true as stored, source, refresh_token_since as "refreshTokenSince",
             floor(extract(epoch from now() - refresh_token_since))::float8 as "refreshTokenAgeSeconds",
