@@ -52,6 +52,20 @@ describe('robustness: a role without DDL rights', () => {
     expect(token.code, token.stderr).toBe(0);
   });
 
+  it('the Postgres queue: once its schema is current, status reads it with read/write rights (no DDL on every open)', async () => {
+    const owner = await runCli(['status'], { ...stack.env, QUEUE_BACKEND: 'postgres' });
+    expect(owner.code, owner.stderr).toBe(0);
+    expect(owner.stdout).not.toMatch(/not reachable/);
+    const db = stack.db.pool;
+    await db.query(`grant usage on schema onecore_queue to ${role}`);
+    await db.query(`grant select, insert, update, delete on all tables in schema onecore_queue to ${role}`);
+    await db.query(`grant usage, select on all sequences in schema onecore_queue to ${role}`);
+    const status = await runCli(['status'], { ...rwEnv, QUEUE_BACKEND: 'postgres' });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^queue onecore_queue\.onecore-sync \(postgres\): 0 waiting/m);
+    expect(status.stdout).not.toMatch(/not reachable/);
+  });
+
   it('an endpoint whose table does not exist yet: the walk fails naming the privilege and the role', async () => {
     const sync = await runCli(['sync', '--endpoint', 'products'], rwEnv);
     expect(sync.code, sync.stdout + sync.stderr).toBe(1);

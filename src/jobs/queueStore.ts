@@ -1,7 +1,10 @@
 import {
+  assertSchemaCompatibility,
   createPostgresBackend,
+  LATEST_SCHEMA_VERSION,
   Queue,
   runMigrations,
+  SchemaMigrationRequiredError,
   Worker,
   type IQueueBackend,
   type PostgresConnectionOptions,
@@ -116,10 +119,12 @@ async function openPostgresStore(config: Config, role: RedisRole, log?: Logger):
     log?.warn({ err: { message: err.message } }, 'queue postgres connection lost; will reconnect'),
   );
   try {
-    // BullMQ does not create its tables by itself; idempotent and serialized by its advisory lock.
+    // BullMQ does not create its tables by itself. Its migrator takes a lock and alters its ledger
+    // table even when nothing is pending, so it runs only when the schema is missing or behind: a
+    // `status` or a `trigger` by a role that may read the queue but not alter it must work.
     const client = await pool.connect();
     try {
-      await runMigrations(client, QUEUE_SCHEMA);
+      if ((await queueSchemaVersion(client)) < LATEST_SCHEMA_VERSION) await runMigrations(client, QUEUE_SCHEMA);
     } finally {
       client.release();
     }
@@ -182,4 +187,14 @@ export function within<T>(p: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(new Error('timed out')), ms);
     }),
   ]);
+}
+
+/** The queue schema's version, 0 when it does not exist yet; throws when it is too new for this BullMQ. */
+async function queueSchemaVersion(client: pg.PoolClient): Promise<number> {
+  try {
+    return await assertSchemaCompatibility(client, QUEUE_SCHEMA);
+  } catch (err) {
+    if (err instanceof SchemaMigrationRequiredError) return 0;
+    throw err;
+  }
 }
