@@ -20,12 +20,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { migrateDatabase } from '../src/db/migrate.js';
-import { createPool, type Pool } from '../src/db/createPool.js';
-import { withDatabase } from '../src/db/withDatabase.js';
 import { syncEnv } from './lib/syncEnv.js';
+import { scratchDatabases, type Db } from './lib/scratchDatabases.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -57,38 +54,7 @@ const baseDbUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const tag = randomBytes(3).toString('hex');
 const say = (s: string) => process.stdout.write(s + '\n');
 
-interface Db {
-  name: string;
-  url: string;
-  pool: Pool;
-}
-const created: Db[] = [];
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: baseDbUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function createDb(name: string): Promise<Db> {
-  const full = `ocs_bench_hist_${tag}_${name}`;
-  await admin(`create database ${full}`);
-  const url = withDatabase(baseDbUrl, full);
-  const db = { name: full, url, pool: createPool(url, undefined, 2) };
-  created.push(db);
-  await migrateDatabase(db.pool);
-  return db;
-}
-
-async function dropDb(db: Db): Promise<void> {
-  await db.pool.end().catch(() => undefined);
-  created.splice(created.indexOf(db), 1);
-  await admin(`drop database if exists ${db.name} with (force)`);
-}
+const dbs = scratchDatabases(baseDbUrl, `ocs_bench_hist_${tag}`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'ocs-bench-history-'));
 function env(db: Db, sim: Simulator, history: boolean): NodeJS.ProcessEnv {
@@ -179,14 +145,14 @@ async function main(): Promise<void> {
   try {
     for (let rep = 0; rep < REPEAT; rep++) {
       for (const history of [false, true]) {
-        const db = await createDb(`${history ? 'on' : 'off'}${rep}`);
+        const db = await dbs.create(`${history ? 'on' : 'off'}${rep}`, true, 2);
         await mirror(db, sim, history);
         const { ms, records } = await lastWalkMs(db);
         if (records !== N) throw new Error(`the mirror saw ${records} records, the simulator has ${N}`);
         (history ? on : off).push(ms);
         say(`   first mirror, history ${history ? 'on ' : 'off'}: ${fmt(ms)} ms (${fmt((N * 1000) / ms)} records/s)`);
         if (history && rep === REPEAT - 1) kept = db;
-        else await dropDb(db);
+        else await dbs.drop(db);
       }
     }
     // H2: an unchanged re-mirror with history on.
@@ -205,7 +171,7 @@ async function main(): Promise<void> {
     };
     const versionsAfter = (await db.pool.query(`select count(*)::int as n from onecore_history.${ENDPOINT}`)).rows[0]
       .n as number;
-    await dropDb(db);
+    await dbs.drop(db);
 
     const ratio = median(on) / median(off);
     const rows = [
@@ -245,7 +211,7 @@ async function main(): Promise<void> {
     );
     say(`\nfigures: ${opts.json}`);
   } finally {
-    for (const db of [...created]) await dropDb(db).catch(() => undefined);
+    await dbs.dropAll(() => undefined);
     await sim.close();
   }
 }

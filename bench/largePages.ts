@@ -9,15 +9,14 @@
  * dropped afterwards. Options: --sizes 1,16,48,120 (MB per page), --json PATH.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startSimulator } from '../src/simulator/index.js';
-import { withDatabase } from '../src/db/withDatabase.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../src/onecore/http.js';
 import { startHostileServer } from '../test/helpers/hostileServer.js';
+import { createScratchDatabase } from '../test/helpers/scratchDatabase.js';
 import { sampleProcess } from './lib/procstat.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -66,14 +65,11 @@ async function measure(
       res.end(bodies[page]);
     },
   });
-  const name = `ocs_bench_large_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
+  const scratch = await createScratchDatabase(baseUrl, { prefix: 'ocs_bench_large', migrate: false });
   try {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      DATABASE_URL: withDatabase(baseUrl, name),
+      DATABASE_URL: scratch.url,
       ONECORE_BASE_URL: hostile.url,
       ONECORE_REFRESH_TOKEN: sim.refreshToken,
       ONECORE_MAX_RPS: '0',
@@ -96,7 +92,7 @@ async function measure(
     }, 20);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearInterval(timer);
-    const db = new pg.Client({ connectionString: withDatabase(baseUrl, name) });
+    const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
     const n = await db.query(`select count(*)::int as n from onecore.orders`).then(
       (r) => r.rows[0].n as number,
@@ -113,8 +109,7 @@ async function measure(
       line,
     };
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
     await hostile.close();
     await sim.close();
   }

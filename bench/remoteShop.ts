@@ -16,11 +16,9 @@
  * Used by bench/run.ts (`npm run bench`) and alone by `npm run bench:remote`.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { withDatabase } from '../src/db/withDatabase.js';
+import { createScratchDatabase } from '../test/helpers/scratchDatabase.js';
 import { syncEnv } from './lib/syncEnv.js';
 
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -74,16 +72,6 @@ export interface RemoteRow {
   reps: RemoteRun[];
 }
 
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 function runSync(
   env: NodeJS.ProcessEnv,
   args: string[],
@@ -119,29 +107,24 @@ async function oneMirror(
   args: string[],
   tag: string,
 ): Promise<RemoteRun> {
-  const name = `ocs_bench_remote_${randomBytes(4).toString('hex')}_${tag}`;
-  await admin(o.databaseUrl, (c) => c.query(`create database ${name}`));
-  const url = withDatabase(o.databaseUrl, name);
+  const scratch = await createScratchDatabase(o.databaseUrl, { prefix: 'ocs_bench_remote', tag, migrate: false });
   try {
     sim.resetStats();
-    const env = syncEnv({ databaseUrl: url, sim, maxRps: o.maxRps });
+    const env = syncEnv({ databaseUrl: scratch.url, sim, maxRps: o.maxRps });
     const r = await runSync(env, args);
     // 1: the forbidden endpoint is reported, not a failure; anything else is.
     if (r.code !== 0)
       throw new Error(`sync --mode mirror ${args.join(' ')} exited with ${r.code}\n${r.stderr.slice(-3000)}`);
-    const runs = await admin(url, async (c) => {
-      const { rows } = await c.query<{
-        endpoint: string;
-        status: string;
-        pages: number;
-        started: number;
-        finished: number;
-      }>(
-        `select endpoint, status, pages, extract(epoch from started_at)::float8 * 1000 as started, extract(epoch from finished_at)::float8 * 1000 as finished
-           from onecore_sync.sync_runs order by id`,
-      );
-      return rows;
-    });
+    const { rows: runs } = await scratch.pool.query<{
+      endpoint: string;
+      status: string;
+      pages: number;
+      started: number;
+      finished: number;
+    }>(
+      `select endpoint, status, pages, extract(epoch from started_at)::float8 * 1000 as started, extract(epoch from finished_at)::float8 * 1000 as finished
+         from onecore_sync.sync_runs order by id`,
+    );
     const walked = runs.filter((x) => x.status === 'succeeded');
     if (walked.length !== Object.keys(REMOTE_RECORDS).length)
       throw new Error(`expected ${Object.keys(REMOTE_RECORDS).length} succeeded walks, got ${walked.length}`);
@@ -166,7 +149,7 @@ async function oneMirror(
       ofFloor: floorMs / walkMs,
     };
   } finally {
-    await admin(o.databaseUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined);
+    await scratch.drop().catch(() => undefined);
   }
 }
 

@@ -19,21 +19,18 @@
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres); Redis is not used.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startSimulator } from '../src/simulator/index.js';
 import { prepareRecords } from '../src/sync/prepareRecords.js';
-import { migrateDatabase } from '../src/db/migrate.js';
-import { createPool, type Pool } from '../src/db/createPool.js';
-import { withDatabase } from '../src/db/withDatabase.js';
+import type { Pool } from '../src/db/createPool.js';
 import { ensureRecordTable } from '../src/db/sql/ensureRecordTable.js';
 import { createLogger } from '../src/log/createLogger.js';
 import { refreshViews } from '../src/views/refreshViews.js';
 import { storeRecordSchemas } from '../src/views/storeRecordSchemas.js';
 import { readConfig } from '../src/config/readConfig.js';
+import { createScratchDatabase } from '../test/helpers/scratchDatabase.js';
 import { copyField, copyIn } from './lib/copyIn.js';
 
 const { values } = parseArgs({
@@ -75,16 +72,11 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const name = `ocs_bench_${randomBytes(4).toString('hex')}_views`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = withDatabase(baseUrl, name);
-  const pool = createPool(url, undefined, 2);
+  const scratch = await createScratchDatabase(baseUrl, { prefix: 'ocs_bench', tag: 'views', poolSize: 2 });
+  const { pool, name } = scratch;
   const sim = await startSimulator({ records: { orders: N }, seed: 1 });
   const log = createLogger('warn');
   try {
-    await migrateDatabase(pool);
     await ensureRecordTable(pool, 'orders');
     const started = performance.now();
     const truth = sim.truth('orders');
@@ -128,10 +120,10 @@ async function main(): Promise<void> {
     writeFileSync(values.json!, JSON.stringify({ records: N, repeat: R, results }, null, 2));
   } finally {
     await sim.close();
-    await pool.end();
-    if (values.keep) say(`kept database ${name}`);
-    else await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
-    await admin.end();
+    if (values.keep) {
+      await pool.end();
+      say(`kept database ${name}`);
+    } else await scratch.drop().catch(() => undefined);
   }
 }
 

@@ -26,13 +26,11 @@ import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { mulberry32 } from '../src/simulator/random.js';
 import { normalizeRecord } from '../src/sync/normalizeDates.js';
 import { readKey } from '../src/sync/prepareRecords.js';
-import { migrateDatabase } from '../src/db/migrate.js';
-import { createPool } from '../src/db/createPool.js';
 import { recordTable } from '../src/db/quoteIdent.js';
-import { withDatabase } from '../src/db/withDatabase.js';
 import { sleep } from '../src/onecore/retry.js';
 import { canonicalJson } from '../test/helpers/canonicalJson.js';
 import { deletePrefixKeys } from '../test/helpers/redisKeys.js';
+import { createScratchDatabase } from '../test/helpers/scratchDatabase.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -65,7 +63,6 @@ function positive(name: string, raw: string): number {
 const baseDbUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runId = randomBytes(4).toString('hex');
-const dbName = `ocs_chaos_${runId}`;
 const prefix = `ocs-chaos-${runId}`;
 const logDir = `chaos/results/${runId}`;
 const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
@@ -125,13 +122,8 @@ async function main(): Promise<number> {
   for (const e of listEndpoints) sim.count(e);
   figures.records = { start: perEndpoint * listEndpoints.length, final: 0, inserted: 0, updated: 0, deleted: 0 };
 
-  const admin = new pg.Client({ connectionString: baseDbUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = withDatabase(baseDbUrl, dbName);
-  const pool = createPool(dbUrl, undefined, 4);
-  await migrateDatabase(pool);
+  const db = await createScratchDatabase(baseDbUrl, { prefix: 'ocs_chaos', tag: runId, poolSize: 4 });
+  const { pool, url: dbUrl } = db;
 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -180,7 +172,7 @@ async function main(): Promise<number> {
     workers[slot] = child;
   };
   for (let i = 0; i < workerCount; i++) startWorker(i);
-  say(`${workerCount} workers started (queue prefix ${prefix}, database ${dbName})`);
+  say(`${workerCount} workers started (queue prefix ${prefix}, database ${db.name})`);
 
   // Chaos: faults on, mutations during paging, kills, restarts.
   sim.faults.set({
@@ -308,14 +300,10 @@ async function main(): Promise<number> {
   figures.syncRuns = Object.fromEntries(runs.rows.map((r) => [r.status, r.n]));
   figures.seconds = Math.round((Date.now() - t0) / 1000);
 
-  await pool.end();
   const cleanup = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   await deletePrefixKeys(cleanup, prefix).finally(() => cleanup.disconnect());
   await sim.close();
-  const drop = new pg.Client({ connectionString: baseDbUrl });
-  await drop.connect();
-  await drop.query(`drop database if exists ${dbName} with (force)`);
-  await drop.end();
+  await db.drop();
 
   mkdirSync('chaos/results', { recursive: true });
   writeFileSync(opts.json!, JSON.stringify(figures, null, 2) + '\n');

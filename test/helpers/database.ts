@@ -1,56 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import pg from 'pg';
-import { createPool, type Pool } from '../../src/db/createPool.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
+import type pg from 'pg';
+import type { Pool } from '../../src/db/createPool.js';
 import { withDatabase } from '../../src/db/withDatabase.js';
+import { createScratchDatabase, type ScratchDatabase } from './scratchDatabase.js';
 
 export { withDatabase };
 
-export interface TestDatabase {
-  url: string;
-  name: string;
-  pool: Pool;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
-/**
- * A fresh database for one test file: our schemas have fixed names (`onecore`, `onecore_sync`),
- * so isolation is a database each, created from the server the run was given and dropped after.
- */
-export async function createTestDatabase(opts: { migrate?: boolean; encoding?: string } = {}): Promise<TestDatabase> {
-  const baseUrl = inject('databaseUrl');
-  const name = `ocs_test_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    // A non-UTF-8 database (to meet characters its encoding cannot hold) needs template0 and the C locale.
-    await admin.query(
-      opts.encoding
-        ? `create database ${name} encoding '${opts.encoding}' template template0 lc_collate 'C' lc_ctype 'C'`
-        : `create database ${name}`,
-    );
-  } finally {
-    await admin.end();
-  }
-  const url = withDatabase(baseUrl, name);
-  const pool = createPool(url, undefined, 5);
-  if (opts.migrate !== false) await migrateDatabase(pool);
-  return {
-    url,
-    name,
-    pool,
-    async drop() {
-      await pool.end();
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+/** A fresh database for one test file, on the server the run was given (see scratchDatabase.ts). */
+export function createTestDatabase(opts: { migrate?: boolean; encoding?: string } = {}): Promise<TestDatabase> {
+  return createScratchDatabase(inject('databaseUrl'), { prefix: 'ocs_test', ...opts });
 }
 
 export async function withTransaction<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
