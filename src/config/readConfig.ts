@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './ConfigError.js';
 import * as v from './validators.js';
 import { isObject } from '../json/isObject.js';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../onecore/http.js';
-import { parseHistorySetting, type HistorySetting } from './history.js';
+import type { HistorySetting } from './history.js';
+import * as setting from './settings.js';
+import { LOG_LEVELS, readSetting, type Env, type Setting } from './settings.js';
 
 export interface EndpointOptions {
   /** Record field that holds the key; matched case-insensitively. Default `id`. */
@@ -72,134 +73,57 @@ export interface Config {
   historyKeepDays: number | undefined;
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-type Env = Record<string, string | undefined>;
-
-function get(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? undefined : raw;
-}
+export { LOG_LEVELS };
 
 /**
  * Reads and validates every setting at once, so a bad value stops the process at start-up with
  * one line naming the variable, never half-way through a sync. Layers: environment, then the
- * optional per-endpoint options file (`ONECORE_CONFIG_FILE`), then defaults.
+ * optional per-endpoint options file (`ONECORE_CONFIG_FILE`), then defaults (src/config/settings.ts
+ * declares each setting, its default and its validator).
  */
 export function readConfig(env: Env = process.env): Config {
-  const tz = get(env, 'SYNC_TZ') !== undefined ? v.timeZone('SYNC_TZ', env.SYNC_TZ!) : 'UTC';
-  const baseUrl =
-    get(env, 'ONECORE_BASE_URL') !== undefined ? v.httpUrl('ONECORE_BASE_URL', env.ONECORE_BASE_URL!) : undefined;
-  const refreshToken = get(env, 'ONECORE_REFRESH_TOKEN')?.trim();
-  if (refreshToken !== undefined && /\s/.test(refreshToken)) {
-    throw new ConfigError('ONECORE_REFRESH_TOKEN must not contain white space');
-  }
-  const configFile = get(env, 'ONECORE_CONFIG_FILE');
+  const read = <T>(setting: Setting<T>): T => readSetting(setting, env);
+  const tz = read(setting.SYNC_TZ);
+  const baseUrl = read(setting.ONECORE_BASE_URL);
+  const refreshToken = read(setting.ONECORE_REFRESH_TOKEN);
+  const configFile = read(setting.ONECORE_CONFIG_FILE);
   const fileOptions =
     configFile !== undefined ? readEndpointOptionsFile(configFile) : { endpoints: undefined, options: {} };
-  const endpoints =
-    get(env, 'ONECORE_ENDPOINTS') !== undefined
-      ? v.endpointList('ONECORE_ENDPOINTS', env.ONECORE_ENDPOINTS!)
-      : fileOptions.endpoints;
+  const endpoints = read(setting.ONECORE_ENDPOINTS) ?? fileOptions.endpoints;
 
   return {
     baseUrl,
     refreshToken,
     endpoints,
-    openapiUrl:
-      get(env, 'ONECORE_OPENAPI_URL') !== undefined
-        ? v.httpUrl('ONECORE_OPENAPI_URL', env.ONECORE_OPENAPI_URL!)
-        : undefined,
-    maxRps:
-      get(env, 'ONECORE_MAX_RPS') !== undefined
-        ? v.positiveNumber('ONECORE_MAX_RPS', env.ONECORE_MAX_RPS!, { allowZero: true, max: 100000 })
-        : 10,
-    requestTimeoutMs:
-      get(env, 'ONECORE_TIMEOUT_MS') !== undefined
-        ? v.positiveInteger('ONECORE_TIMEOUT_MS', env.ONECORE_TIMEOUT_MS!, { max: 600000 })
-        : 30000,
-    maxResponseBytes:
-      get(env, 'ONECORE_MAX_RESPONSE_BYTES') !== undefined
-        ? v.positiveInteger('ONECORE_MAX_RESPONSE_BYTES', env.ONECORE_MAX_RESPONSE_BYTES!, { max: 2 ** 31 - 1 })
-        : DEFAULT_MAX_RESPONSE_BYTES,
-    maxRetryAfterMs:
-      get(env, 'ONECORE_MAX_RETRY_AFTER_MS') !== undefined
-        ? v.positiveInteger('ONECORE_MAX_RETRY_AFTER_MS', env.ONECORE_MAX_RETRY_AFTER_MS!, { max: 7 * 24 * 3_600_000 })
-        : 15 * 60_000,
-    maxPagesPerWalk:
-      get(env, 'ONECORE_MAX_PAGES_PER_WALK') !== undefined
-        ? v.positiveInteger('ONECORE_MAX_PAGES_PER_WALK', env.ONECORE_MAX_PAGES_PER_WALK!, { max: 1_000_000_000 })
-        : 1_000_000,
-    retries:
-      get(env, 'ONECORE_RETRIES') !== undefined
-        ? v.positiveInteger('ONECORE_RETRIES', env.ONECORE_RETRIES!, { allowZero: true, max: 20 })
-        : 6,
-    databaseUrl:
-      get(env, 'DATABASE_URL') !== undefined
-        ? v.connectionUrl('DATABASE_URL', env.DATABASE_URL!, ['postgres:', 'postgresql:'])
-        : undefined,
-    redisUrl:
-      get(env, 'REDIS_URL') !== undefined
-        ? v.connectionUrl('REDIS_URL', env.REDIS_URL!, ['redis:', 'rediss:'])
-        : 'redis://127.0.0.1:6379',
+    openapiUrl: read(setting.ONECORE_OPENAPI_URL),
+    maxRps: read(setting.ONECORE_MAX_RPS),
+    requestTimeoutMs: read(setting.ONECORE_TIMEOUT_MS),
+    maxResponseBytes: read(setting.ONECORE_MAX_RESPONSE_BYTES),
+    maxRetryAfterMs: read(setting.ONECORE_MAX_RETRY_AFTER_MS),
+    maxPagesPerWalk: read(setting.ONECORE_MAX_PAGES_PER_WALK),
+    retries: read(setting.ONECORE_RETRIES),
+    databaseUrl: read(setting.DATABASE_URL),
+    redisUrl: read(setting.REDIS_URL),
     // Redis when the operator names one, else the queue lives in the Postgres we need anyway.
-    queueBackend:
-      get(env, 'QUEUE_BACKEND') !== undefined
-        ? v.oneOf('QUEUE_BACKEND', env.QUEUE_BACKEND!.trim(), ['redis', 'postgres'] as const)
-        : get(env, 'REDIS_URL') !== undefined
-          ? 'redis'
-          : 'postgres',
-    queuePrefix: get(env, 'SYNC_QUEUE_PREFIX') !== undefined ? queuePrefix(env.SYNC_QUEUE_PREFIX!) : 'onecore-sync',
-    concurrency:
-      get(env, 'SYNC_CONCURRENCY') !== undefined
-        ? v.positiveInteger('SYNC_CONCURRENCY', env.SYNC_CONCURRENCY!, { max: 64 })
-        : undefined,
-    maxConcurrency:
-      get(env, 'SYNC_MAX_CONCURRENCY') !== undefined
-        ? v.positiveInteger('SYNC_MAX_CONCURRENCY', env.SYNC_MAX_CONCURRENCY!, { max: 64 })
-        : 8,
-    incrementalCron: v.cron('SYNC_INCREMENTAL_CRON', get(env, 'SYNC_INCREMENTAL_CRON') ?? '*/15 * * * *', tz),
-    mirrorCron: v.cron('SYNC_MIRROR_CRON', get(env, 'SYNC_MIRROR_CRON') ?? '0 2 * * *', tz),
+    queueBackend: read(setting.QUEUE_BACKEND),
+    queuePrefix: read(setting.SYNC_QUEUE_PREFIX),
+    concurrency: read(setting.SYNC_CONCURRENCY),
+    maxConcurrency: read(setting.SYNC_MAX_CONCURRENCY),
+    incrementalCron: read(setting.SYNC_INCREMENTAL_CRON),
+    mirrorCron: read(setting.SYNC_MIRROR_CRON),
     tz,
-    naiveTz: get(env, 'ONECORE_NAIVE_TZ') !== undefined ? v.timeZone('ONECORE_NAIVE_TZ', env.ONECORE_NAIVE_TZ!) : 'UTC',
-    adminHost: get(env, 'ADMIN_HOST') !== undefined ? v.host('ADMIN_HOST', env.ADMIN_HOST!) : '127.0.0.1',
-    adminPort: get(env, 'ADMIN_PORT') !== undefined ? v.port('ADMIN_PORT', env.ADMIN_PORT!) : 9464,
-    adminToken: adminToken(get(env, 'ADMIN_TOKEN')),
-    logLevel: get(env, 'LOG_LEVEL') !== undefined ? v.oneOf('LOG_LEVEL', env.LOG_LEVEL!, LOG_LEVELS) : 'info',
-    mirrorMaxDeleteShare:
-      get(env, 'MIRROR_MAX_DELETE_SHARE') !== undefined
-        ? v.share('MIRROR_MAX_DELETE_SHARE', env.MIRROR_MAX_DELETE_SHARE!)
-        : 0.5,
-    runsRetentionDays:
-      get(env, 'SYNC_RUNS_RETENTION_DAYS') !== undefined
-        ? v.positiveInteger('SYNC_RUNS_RETENTION_DAYS', env.SYNC_RUNS_RETENTION_DAYS!, { allowZero: true, max: 36500 })
-        : 90,
-    shutdownGraceMs:
-      get(env, 'SHUTDOWN_GRACE_MS') !== undefined
-        ? v.positiveInteger('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS!, { max: 3600000 })
-        : 30000,
+    naiveTz: read(setting.ONECORE_NAIVE_TZ),
+    adminHost: read(setting.ADMIN_HOST),
+    adminPort: read(setting.ADMIN_PORT),
+    adminToken: read(setting.ADMIN_TOKEN),
+    logLevel: read(setting.LOG_LEVEL),
+    mirrorMaxDeleteShare: read(setting.MIRROR_MAX_DELETE_SHARE),
+    runsRetentionDays: read(setting.SYNC_RUNS_RETENTION_DAYS),
+    shutdownGraceMs: read(setting.SHUTDOWN_GRACE_MS),
     endpointOptions: fileOptions.options,
-    history: parseHistorySetting(get(env, 'ONECORE_HISTORY')),
-    historyKeepDays:
-      get(env, 'ONECORE_HISTORY_KEEP_DAYS') !== undefined
-        ? v.positiveInteger('ONECORE_HISTORY_KEEP_DAYS', env.ONECORE_HISTORY_KEEP_DAYS!, { max: 36500 })
-        : undefined,
+    history: read(setting.ONECORE_HISTORY),
+    historyKeepDays: read(setting.ONECORE_HISTORY_KEEP_DAYS),
   };
-}
-
-function queuePrefix(raw: string): string {
-  const value = raw.trim();
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
-    throw new ConfigError(`SYNC_QUEUE_PREFIX must be 1 to 64 letters, digits, _ . : or -, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function adminToken(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  // A short bearer token on an HTTP port is guessable; refuse it rather than run exposed.
-  if (raw.trim().length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
-  return raw.trim();
 }
 
 const OPTION_KEYS = new Set([
