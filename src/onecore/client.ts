@@ -1,12 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { EndpointOptions } from '../config/readConfig.js';
-import { OneCoreError, RateLimited, Unauthorized, isTransient } from './errors.js';
+import { OneCoreError, RateLimited, Unauthorized } from './errors.js';
 import { apiHeaders, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
 import { errorForStatus, parseJsonBody, parsePageBody } from './responses.js';
 import { cursorQuery, parsePage, type Page } from './page.js';
 import { noRateLimit, type RateLimiter } from './rateLimiter.js';
-import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, startRetries, type RetryPolicy } from './retry.js';
 import type { RoundTrips } from './roundTrips.js';
 
 /** What the client needs from the token service (tokenService.ts implements it). */
@@ -83,9 +83,50 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
     signal?: AbortSignal,
     withToken = true,
   ): Promise<T> {
-    let retries = 0;
     let renewedFor401 = false;
     let renewed: string | undefined;
+    const retry = startRetries({
+      policy,
+      signal,
+      async waitFor(err, backoffMs) {
+        const retryAfterMs = err instanceof OneCoreError ? err.retryAfterHeaderMs : undefined;
+        if (retryAfterMs === undefined) return backoffMs;
+        // Every process backs off, not just this request: the shop asked all of us to wait.
+        await limiter.backOff(Math.min(retryAfterMs, policy.maxRetryAfterMs)).catch(() => undefined);
+        if (retryAfterMs > maxParkMs) {
+          throw new RateLimited({
+            endpoint,
+            retryAfterMs,
+            body: (err as OneCoreError).excerpt,
+            beyondCap: true,
+            note: `the shop asks for longer than ONECORE_MAX_RETRY_AFTER_MS (${Math.round(maxParkMs / 1000)} s); not waiting: the next scheduled run tries again`,
+          });
+        }
+        if (retryAfterMs > policy.maxRetryAfterMs) {
+          throw new RateLimited({
+            endpoint,
+            retryAfterMs,
+            body: (err as OneCoreError).excerpt,
+            note: 'longer than a request waits; reschedule',
+          });
+        }
+        return retryAfterMs;
+      },
+      exhausted: (err, attempts, waitMs) =>
+        err instanceof RateLimited
+          ? new RateLimited({
+              endpoint,
+              retryAfterMs: waitMs,
+              body: err.excerpt,
+              note: `still limited after ${attempts} attempts`,
+            })
+          : err,
+      onRetry: (err, attempt, waitMs) =>
+        log.warn(
+          { endpoint, attempt, of: policy.retries, waitMs, error: (err as Error).message },
+          'request failed; retrying',
+        ),
+    });
     for (;;) {
       // The round trip as a walker lives it (what sizes the walker count): from here to the parsed
       // answer, less the time spent waiting for a turn in the shared budget (that is the budget
@@ -114,48 +155,7 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
         }
         if (res.status !== 401) throw errorForStatus(endpoint, res, url);
       } catch (err) {
-        if (signal?.aborted) throw signal.reason ?? err;
-        if (!isTransient(err)) throw err;
-        const retryAfterMs = err instanceof OneCoreError ? err.retryAfterHeaderMs : undefined;
-        if (retryAfterMs !== undefined) {
-          // Every process backs off, not just this request: the shop asked all of us to wait.
-          await limiter.backOff(Math.min(retryAfterMs, policy.maxRetryAfterMs)).catch(() => undefined);
-          if (retryAfterMs > maxParkMs) {
-            throw new RateLimited({
-              endpoint,
-              retryAfterMs,
-              body: (err as OneCoreError).excerpt,
-              beyondCap: true,
-              note: `the shop asks for longer than ONECORE_MAX_RETRY_AFTER_MS (${Math.round(maxParkMs / 1000)} s); not waiting: the next scheduled run tries again`,
-            });
-          }
-          if (retryAfterMs > policy.maxRetryAfterMs) {
-            throw new RateLimited({
-              endpoint,
-              retryAfterMs,
-              body: (err as OneCoreError).excerpt,
-              note: 'longer than a request waits; reschedule',
-            });
-          }
-        }
-        const waitMs = retryAfterMs ?? backoffDelay(retries, policy);
-        if (retries >= policy.retries) {
-          if (err instanceof RateLimited) {
-            throw new RateLimited({
-              endpoint,
-              retryAfterMs: waitMs,
-              body: err.excerpt,
-              note: `still limited after ${retries + 1} attempts`,
-            });
-          }
-          throw err;
-        }
-        retries += 1;
-        log.warn(
-          { endpoint, attempt: retries, of: policy.retries, waitMs, error: (err as Error).message },
-          'request failed; retrying',
-        );
-        await sleep(waitMs, signal);
+        await retry.after(err);
         continue;
       }
       // 401: an expired or revoked access token. Renew (only if nobody already has) and try once

@@ -1,3 +1,5 @@
+import { isTransient } from './errors.js';
+
 /**
  * How long to wait before trying again. Exponential backoff with full jitter (a random wait
  * between 0 and base·2^attempt, capped): when many workers hit the same overloaded shop at once,
@@ -20,6 +22,49 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 6, baseMs: 250, capMs: 10_0
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  /** Aborting ends the wait at once, and a failure after the abort is not retried. */
+  signal?: AbortSignal;
+  /**
+   * How long to wait before the next attempt, given our own backoff for it: the shop's
+   * Retry-After, say. May throw instead, when the wait asked for is longer than we wait.
+   */
+  waitFor?: (err: unknown, backoffMs: number) => number | Promise<number>;
+  /** Out of retries: what to throw (default the last failure itself). */
+  exhausted?: (err: unknown, attempts: number, waitMs: number) => unknown;
+  /** Told before each wait (for a log line); `attempt` counts the retries from 1. */
+  onRetry?: (err: unknown, attempt: number, waitMs: number) => void;
+}
+
+export interface Retries {
+  /**
+   * After a failed attempt: throws when there is to be no other (not transient, aborted, out of
+   * retries), else waits out the delay and returns, for the caller's loop to try again.
+   */
+  after(err: unknown): Promise<void>;
+}
+
+/**
+ * The retry loop's one decision, shared by the API client and the token service: each keeps its
+ * own `for (;;)` (what an attempt is differs), and calls `after(err)` in its `catch`.
+ */
+export function startRetries(o: RetryOptions): Retries {
+  let retries = 0;
+  return {
+    async after(err) {
+      if (o.signal?.aborted) throw o.signal.reason ?? err;
+      if (!isTransient(err)) throw err;
+      const backoffMs = backoffDelay(retries, o.policy);
+      const waitMs = o.waitFor ? await o.waitFor(err, backoffMs) : backoffMs;
+      if (retries >= o.policy.retries) throw o.exhausted ? o.exhausted(err, retries + 1, waitMs) : err;
+      retries += 1;
+      o.onRetry?.(err, retries, waitMs);
+      await sleep(waitMs, o.signal);
+    },
+  };
 }
 
 /**

@@ -5,10 +5,11 @@ import type { AccessTokenSource } from './client.js';
 import { AuthFailed, NotFound, OneCoreError, ProtocolError, isTransient } from './errors.js';
 import { errorForStatus } from './responses.js';
 import { USER_AGENT, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
-import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, sleep, startRetries, type RetryPolicy } from './retry.js';
 import { registerSecret } from './secrets.js';
 import { parseRenewal, type RenewalAnswer } from './renewalAnswer.js';
 import { acquireRenewLock, type RenewLock } from './renewLock.js';
+import { fallbackToken, nextStep, renewAt, rotationAfter } from './tokenRotation.js';
 import {
   readCredentials,
   markBootstrapped,
@@ -105,26 +106,9 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   let flight: Promise<string> | null = null;
   let bootstrap: Promise<void> | null = null;
 
-  /** When to renew: before expiry by 10 % of the lifetime, at most `maxMargin`. */
-  function renewAt(row: CredentialsRow): number {
-    const expires = row.accessTokenExpiresAt!.getTime();
-    const lifetime = row.renewedAt ? expires - row.renewedAt.getTime() : maxMargin * 10;
-    return expires - Math.min(maxMargin, Math.max(0, lifetime) * 0.1);
-  }
-
-  /** The stored access token is good to use (and is not the one that just failed). */
-  function usable(row: CredentialsRow, failed: string | null): boolean {
-    return (
-      row.accessToken !== null &&
-      row.accessTokenExpiresAt !== null &&
-      row.accessToken !== failed &&
-      Date.now() < renewAt(row)
-    );
-  }
-
-  function adopt(row: CredentialsRow): string {
-    cached = { token: row.accessToken!, renewAt: renewAt(row) };
-    return row.accessToken!;
+  function adopt(step: { use: string; renewAt: number }): string {
+    cached = { token: step.use, renewAt: step.renewAt };
+    return step.use;
   }
 
   /** The stored credentials, their tokens registered as secrets (redacted wherever they are echoed). */
@@ -186,7 +170,20 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   /** One POST to renewtokens, retried while the failure is transient. A definite refusal is an outcome, not an error. */
   async function callRenew(refreshToken: string): Promise<RenewOutcome> {
     const endpoint = 'renewtokens';
-    for (let attempt = 0; ; attempt++) {
+    const retry = startRetries({
+      policy,
+      waitFor: (err, backoffMs) =>
+        Math.min(
+          (err instanceof OneCoreError ? err.retryAfterHeaderMs : undefined) ?? backoffMs,
+          policy.maxRetryAfterMs,
+        ),
+      onRetry: (err, attempt, waitMs) =>
+        log.warn(
+          { endpoint, attempt, of: policy.retries, waitMs, error: (err as Error).message },
+          'token renewal failed; retrying',
+        ),
+    });
+    for (;;) {
       const requestedAt = Date.now();
       try {
         const res = await sendRequest(agent, {
@@ -208,14 +205,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         if (res.status >= 300 && res.status < 400 && res.status !== 304) throw errorForStatus(endpoint, res, renewUrl);
         throw transientRenewError(res);
       } catch (err) {
-        if (!isTransient(err) || attempt >= policy.retries) throw err;
-        const hinted = err instanceof OneCoreError ? err.retryAfterHeaderMs : undefined;
-        const waitMs = Math.min(hinted ?? backoffDelay(attempt, policy), policy.maxRetryAfterMs);
-        log.warn(
-          { endpoint, attempt: attempt + 1, of: policy.retries, waitMs, error: (err as Error).message },
-          'token renewal failed; retrying',
-        );
-        await sleep(waitMs);
+        await retry.after(err);
       }
     }
   }
@@ -231,13 +221,13 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     answer: RenewalAnswer,
     requestedAt: number,
   ): Promise<CredentialsRow> {
-    const newRefresh = answer.refreshToken ?? sent;
-    const rotated = newRefresh !== sent;
-    const changed = newRefresh !== row.refreshToken;
-    // A rotation keeps the token it replaced (the shop may still honour it for a while).
-    // After falling back, the refused current token is worth nothing: drop it.
-    const previous = !changed ? row.previousRefreshToken : rotated ? sent : null;
-    const source = used === 'previous' ? 'previous token' : 'rotation';
+    const {
+      refreshToken: newRefresh,
+      previousRefreshToken: previous,
+      rotated,
+      changed,
+      source,
+    } = rotationAfter(row, sent, used, answer.refreshToken);
     if (answer.accessToken === undefined) {
       if (changed)
         await saveRotation(pool, {
@@ -295,12 +285,13 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     let sent = row.refreshToken;
     let used: 'current' | 'previous' = 'current';
     let outcome = await callRenew(sent);
-    if (!outcome.ok && row.previousRefreshToken && row.previousRefreshToken !== row.refreshToken) {
+    const fallback = fallbackToken(row);
+    if (!outcome.ok && fallback !== null) {
       log.warn({ status: outcome.status }, 'the current refresh token was refused; trying the previous one once');
-      const second = await callRenew(row.previousRefreshToken);
+      const second = await callRenew(fallback);
       if (second.ok) {
         outcome = second;
-        sent = row.previousRefreshToken;
+        sent = fallback;
         used = 'previous';
       }
     }
@@ -327,10 +318,11 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     const look = async (): Promise<string | undefined> => {
       const seen = await readHeld();
       if (!seen) throw noToken();
-      if (usable(seen, failed)) return adopt(seen);
+      const step = nextStep(seen, failed, Date.now(), maxMargin);
+      if ('use' in step) return adopt(step);
       // Recorded by an earlier attempt: do not ask the shop again until an operator acts (or the
       // worker's slow re-try of the held tokens succeeds).
-      if (seen.authFailedAt) throw new AuthFailed({ message: seen.authFailedReason ?? undefined });
+      if ('failed' in step) throw new AuthFailed({ message: step.failed ?? undefined });
       return undefined;
     };
     const early = await look();
@@ -341,12 +333,14 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         // Re-check under the lock: whoever held it before us may have renewed while we waited.
         const row = await readHeld();
         if (!row) throw noToken();
-        if (usable(row, failed)) return adopt(row);
-        if (row.authFailedAt) throw new AuthFailed({ message: row.authFailedReason ?? undefined });
+        const step = nextStep(row, failed, Date.now(), maxMargin);
+        if ('use' in step) return adopt(step);
+        if ('failed' in step) throw new AuthFailed({ message: step.failed ?? undefined });
         const fresh = await renewWith(row);
         if (fresh === null) throw new AuthFailed({ status: 401 });
         // Written: only now may the access token be used.
-        if (usable(fresh, failed)) return adopt(fresh);
+        const after = nextStep(fresh, failed, Date.now(), maxMargin);
+        if ('use' in after) return adopt(after);
       }
       throw new ProtocolError('the refresh token kept changing during renewal; will try again', {
         endpoint: 'renewtokens',
@@ -389,7 +383,11 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         try {
           const fresh = await renewWith(row);
           if (fresh === null || fresh.authFailedAt) return false;
-          if (fresh.accessToken !== null && fresh.accessTokenExpiresAt !== null) adopt(fresh);
+          if (fresh.accessToken !== null && fresh.accessTokenExpiresAt !== null)
+            adopt({
+              use: fresh.accessToken,
+              renewAt: renewAt(fresh.accessTokenExpiresAt, fresh.renewedAt, maxMargin),
+            });
           log.warn('the shop accepts our refresh token again; authentication restored');
           return true;
         } catch (err) {
