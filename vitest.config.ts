@@ -1,9 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that need no Postgres, Redis, simulator or child process: `npm run test:unit` runs them
+ * alone in seconds, without looking for services. A new test file belongs here only if it
+ * imports nothing that opens a connection or spawns a process.
+ */
+const UNIT = [
+  'test/normalizeDates.test.ts',
+  'test/redaction.test.ts',
+  'test/retry.test.ts',
+  'test/settings.test.ts',
+  'test/tokenRotation.test.ts',
+  'test/typedViewNames.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/services.ts'],
     pool: 'forks',
     // Files are isolated (own database, own queue prefix), so they run side by side; most of a
     // test's time is spent waiting on Postgres, Redis and HTTP rather than on the two cores.
@@ -13,5 +25,19 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    // `npm test` runs both projects; CI runs `npm test`.
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          // Finds (or starts) Postgres and Redis once per run: only when an integration file runs.
+          globalSetup: ['test/setup/services.ts'],
+        },
+      },
+    ],
   },
 });
