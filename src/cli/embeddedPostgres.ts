@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import net from 'node:net';
+import { createDatabaseIfMissing } from '../db/sql/createDatabase.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -39,8 +40,7 @@ export async function startEmbeddedPostgres(dir: string, log: (line: string) => 
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
-    const exists = await client.query(`select 1 from pg_database where datname = 'onecore'`);
-    if (exists.rowCount === 0) await client.query('create database onecore');
+    await createDatabaseIfMissing(client, 'onecore');
   } finally {
     await client.end();
   }

@@ -1,5 +1,6 @@
 import type { Pool } from '../db/createPool.js';
 import { readAuthFailure } from '../db/sql/authFailure.js';
+import { ping } from '../db/sql/ping.js';
 import { within, type QueueStore } from './queueStore.js';
 
 export interface Health {
@@ -19,7 +20,7 @@ export async function checkHealth(
   timeoutMs = 2_000,
 ): Promise<Health> {
   const [pg, auth, queueUp] = await Promise.all([
-    within(pool.query('select 1'), timeoutMs).then(
+    within(ping(pool), timeoutMs).then(
       () => true,
       () => false,
     ),

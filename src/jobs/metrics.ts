@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/sql/queryable.js';
 import type { SyncQueue } from './queueStore.js';
 import { readAuthFailure } from '../db/sql/authFailure.js';
+import { lastRunDurations, runTotals, secondsSinceSuccess } from '../db/sql/runMetrics.js';
 
 /**
  * Prometheus text exposition, written by hand (a dozen series do not need a client library).
@@ -10,24 +11,7 @@ import { readAuthFailure } from '../db/sql/authFailure.js';
 export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Promise<string> {
   const out = new Exposition();
 
-  const runs = await db.query<{
-    endpoint: string;
-    mode: string;
-    status: string;
-    runs: number;
-    pages: number;
-    records: number;
-    inserted: number;
-    updated: number;
-    unchanged: number;
-    deleted: number;
-    rejected: number;
-  }>(
-    `select endpoint, mode, status, count(*)::float8 as runs, sum(pages)::float8 as pages, sum(records_seen)::float8 as records,
-            sum(inserted)::float8 as inserted, sum(updated)::float8 as updated, sum(unchanged)::float8 as unchanged,
-            sum(deleted)::float8 as deleted, sum(rejected)::float8 as rejected
-       from onecore_sync.sync_runs group by endpoint, mode, status order by 1, 2, 3`,
-  );
+  const runs = { rows: await runTotals(db) };
   out.family('onecore_sync_runs_total', 'counter', 'Endpoint walks by outcome (running = started, not finished).');
   for (const r of runs.rows)
     out.sample('onecore_sync_runs_total', { endpoint: r.endpoint, mode: r.mode, status: r.status }, r.runs);
@@ -87,27 +71,12 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
   for (const s of sums.values())
     out.sample('onecore_sync_errors_total', { endpoint: s.endpoint, mode: s.mode }, s.errors);
 
-  // Per endpoint and mode, the newest finished run: an index lookup each (sync_runs_endpoint_mode_id),
-  // not a sort of the whole history.
-  const last = await db.query<{ endpoint: string; mode: string; seconds: number }>(
-    `select p.endpoint, p.mode, r.seconds
-       from (select endpoint, mode from onecore_sync.checkpoints union select name, m from onecore_sync.endpoints, unnest(array['incremental', 'mirror', 'backfill']) m) p
-       cross join lateral (
-         select extract(epoch from s.finished_at - s.started_at)::float8 as seconds
-           from onecore_sync.sync_runs s
-          where s.endpoint = p.endpoint and s.mode = p.mode and s.finished_at is not null and s.status <> 'skipped'
-          order by s.id desc limit 1) r
-      order by 1, 2`,
-  );
+  const last = { rows: await lastRunDurations(db) };
   out.family('onecore_sync_last_run_duration_seconds', 'gauge', 'Duration of the latest finished walk.');
   for (const r of last.rows)
     out.sample('onecore_sync_last_run_duration_seconds', { endpoint: r.endpoint, mode: r.mode }, r.seconds);
 
-  // Kept per endpoint by every successful walk: no scan of the history.
-  const lag = await db.query<{ endpoint: string; seconds: number }>(
-    `select name as endpoint, extract(epoch from now() - last_success_at)::float8 as seconds
-       from onecore_sync.endpoints where last_success_at is not null order by 1`,
-  );
+  const lag = { rows: await secondsSinceSuccess(db) };
   out.family(
     'onecore_sync_seconds_since_last_success',
     'gauge',

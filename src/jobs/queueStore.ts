@@ -13,6 +13,7 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import pg from 'pg';
+import { ping } from '../db/sql/ping.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/readConfig.js';
 import { ConfigError } from '../config/ConfigError.js';
@@ -165,7 +166,7 @@ async function openPostgresStore(config: Config, role: RedisRole, log?: Logger):
         createPostgresBackend,
       ) as unknown as SyncWorker<R>,
     ping: (timeoutMs = 2_000) =>
-      within(pool.query('select 1'), timeoutMs).then(
+      within(ping(pool), timeoutMs).then(
         () => true,
         () => false,
       ),

@@ -1,9 +1,10 @@
 import type { Pool } from '../db/createPool.js';
 import { pruneSyncRuns } from '../db/sql/pruneRuns.js';
+import { advisoryUnlock, tryAdvisoryLock } from '../db/sql/advisoryLock.js';
 import type { Logger } from '../log/createLogger.js';
 
 /** One worker at a time prunes; the others find the lock taken and skip. */
-const RETENTION_LOCK = `hashtextextended('onecore-sync:retention', 0)`;
+const RETENTION_LOCK = 'onecore-sync:retention';
 
 export interface Retention {
   stop(): Promise<void>;
@@ -20,16 +21,13 @@ export function startRetention(deps: { pool: Pool; days: number; log: Logger; in
     const client = await deps.pool.connect();
     let broken: Error | undefined;
     try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        `select pg_try_advisory_lock(${RETENTION_LOCK}) as locked`,
-      );
-      if (!rows[0]!.locked) return;
+      if (!(await tryAdvisoryLock(client, RETENTION_LOCK))) return;
       try {
         const deleted = await pruneSyncRuns(client, deps.days);
         if (deleted > 0)
           deps.log.info({ deleted, days: deps.days }, 'old sync runs deleted (SYNC_RUNS_RETENTION_DAYS)');
       } finally {
-        await client.query(`select pg_advisory_unlock(${RETENTION_LOCK})`);
+        await advisoryUnlock(client, RETENTION_LOCK);
       }
     } catch (err) {
       broken = err as Error;

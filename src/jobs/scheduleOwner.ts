@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { tryAdvisoryLock } from '../db/sql/advisoryLock.js';
+import { ping } from '../db/sql/ping.js';
 import type { Config } from '../config/readConfig.js';
 import type { Logger } from '../log/createLogger.js';
 import { ensureSchedules, upsertSchedules } from './schedules.js';
@@ -58,11 +60,7 @@ export function startScheduleOwner(deps: {
     try {
       if (!owner) {
         client ??= await connect();
-        const { rows } = await client.query<{ locked: boolean }>(
-          `select pg_try_advisory_lock(hashtextextended('onecore-sync:schedules:' || $1, 0)) as locked`,
-          [config.queuePrefix],
-        );
-        if (!rows[0]!.locked) {
+        if (!(await tryAdvisoryLock(client, `onecore-sync:schedules:${config.queuePrefix}`))) {
           // Someone else owns them; do not keep a connection open just to wait.
           drop();
           return;
@@ -71,7 +69,7 @@ export function startScheduleOwner(deps: {
         log.info('this worker owns the schedules');
       } else {
         // The lock lives as long as this connection: make sure it still does.
-        await client!.query('select 1');
+        await ping(client!);
       }
       if (!upsertedOnce) {
         // First time as owner: write both, so changed settings replace the old schedules.

@@ -1,4 +1,5 @@
-import type { Pool } from '../db/createPool.js';
+import type { Queryable } from '../db/sql/queryable.js';
+import { holdTurns, takeTurn } from '../db/sql/rateLimits.js';
 import { sleep } from './retry.js';
 
 /**
@@ -29,7 +30,7 @@ export const noRateLimit: RateLimiter = {
 };
 
 export interface RateLimiterOptions {
-  pool: Pick<Pool, 'query'>;
+  pool: Queryable;
   maxRps: number;
   /** Schedules are per key; one shop is one key. */
   key?: string;
@@ -42,31 +43,13 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   return {
     async acquire(signal) {
       signal?.throwIfAborted();
-      // Committed without waiting for the WAL flush (synchronous_commit off, for this statement's
-      // transaction only): every request takes a turn, and a flush per turn would add a disk sync
-      // to every request's round trip. A crash loses at most the last few turns' reservations,
-      // which only lets the next requests go a few intervals early once.
-      const { rows } = await opts.pool.query<{ wait_ms: number }>(
-        `insert into onecore_sync.rate_limits as r (key, next_at)
-              select $1, clock_timestamp() + make_interval(secs => $2)
-                from (select set_config('synchronous_commit', 'off', true)) as async_commit
-         on conflict (key) do update
-              set next_at = greatest(r.next_at, clock_timestamp()) + make_interval(secs => $2)
-         returning greatest(0, extract(epoch from (r.next_at - make_interval(secs => $2) - clock_timestamp())) * 1000)::float8 as wait_ms`,
-        [key, intervalSecs],
-      );
-      const waitMs = Math.ceil(rows[0]!.wait_ms);
+      const waitMs = Math.ceil(await takeTurn(opts.pool, key, intervalSecs));
       await sleep(waitMs, signal);
       return waitMs;
     },
     async backOff(ms) {
       if (!(ms > 0)) return;
-      await opts.pool.query(
-        `insert into onecore_sync.rate_limits as r (key, next_at)
-              values ($1, clock_timestamp() + make_interval(secs => $2))
-         on conflict (key) do update set next_at = greatest(r.next_at, clock_timestamp() + make_interval(secs => $2))`,
-        [key, ms / 1000],
-      );
+      await holdTurns(opts.pool, key, ms);
     },
   };
 }

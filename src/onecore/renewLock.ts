@@ -1,4 +1,5 @@
 import type { Pool } from '../db/createPool.js';
+import { advisoryUnlock, tryAdvisoryLock } from '../db/sql/advisoryLock.js';
 
 /**
  * Single flight of token renewal across every process: a session advisory lock, taken with
@@ -12,15 +13,14 @@ export interface RenewLock {
   release(): Promise<void>;
 }
 
-const KEY = `hashtextextended('onecore-sync:renew-tokens', 0)`;
+const LOCK = 'onecore-sync:renew-tokens';
 
 /** The lock, or null when another session holds it (the caller waits and looks again). */
 export async function acquireRenewLock(pool: Pool): Promise<RenewLock | null> {
   const client = await pool.connect();
   let locked: boolean;
   try {
-    const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${KEY}) as locked`);
-    locked = rows[0]!.locked;
+    locked = await tryAdvisoryLock(client, LOCK);
   } catch (err) {
     client.release(err as Error);
     throw err;
@@ -32,7 +32,7 @@ export async function acquireRenewLock(pool: Pool): Promise<RenewLock | null> {
   return {
     async release() {
       try {
-        await client.query(`select pg_advisory_unlock(${KEY})`);
+        await advisoryUnlock(client, LOCK);
         client.release();
       } catch (err) {
         // A broken connection has lost the lock anyway; do not return it to the pool.

@@ -12,6 +12,7 @@ import { acquireRenewLock, type RenewLock } from './renewLock.js';
 import { fallbackToken, nextStep, renewAt, rotationAfter } from './tokenRotation.js';
 import {
   readCredentials,
+  keepAsPrevious,
   markBootstrapped,
   readTokenStatus,
   saveRenewal,
@@ -262,11 +263,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     if (!stored) {
       // `token set` replaced the refresh token while we renewed: the operator's token stays
       // current; a token the shop just rotated to is kept as the previous one, not thrown away.
-      if (rotated)
-        await pool.query(
-          'update onecore_sync.credentials set previous_refresh_token = $1, updated_at = now() where id = 1',
-          [newRefresh],
-        );
+      if (rotated) await keepAsPrevious(pool, newRefresh);
       log.warn('the refresh token was replaced (token set) during a renewal; the renewal is discarded');
       return (await readHeld()) ?? row;
     }

@@ -1,5 +1,6 @@
 import { isObject } from '../json/isObject.js';
 import type { Queryable } from '../db/sql/queryable.js';
+import { readEndpointSchemas } from '../db/sql/endpointSchemas.js';
 import { readRelationColumns, type RelationColumn } from '../db/sql/readRelationColumns.js';
 import { TYPED_SCHEMA } from './viewSql.js';
 
@@ -75,11 +76,8 @@ export async function dbtSources(db: Queryable, freshness: DbtFreshness): Promis
 }
 
 async function readSchemaDescriptions(db: Queryable): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ endpoint: string; schema: unknown }>(
-    `select endpoint, schema from onecore_sync.endpoint_schemas`,
-  );
   const out = new Map<string, string>();
-  for (const r of rows) {
+  for (const r of await readEndpointSchemas(db)) {
     if (isObject(r.schema) && typeof r.schema.description === 'string' && r.schema.description.trim() !== '')
       out.set(r.endpoint, r.schema.description.trim());
   }

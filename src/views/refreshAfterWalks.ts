@@ -6,6 +6,7 @@ import { describeError } from '../sync/describeError.js';
 import { refreshViews, type EndpointViews } from './refreshViews.js';
 import { storeRecordSchemas } from './storeRecordSchemas.js';
 import { typedView } from './viewSql.js';
+import { relationExists } from '../db/sql/relationExists.js';
 
 /**
  * After walks (the `sync` command, a worker's walk job): refresh the typed views of endpoints a
@@ -21,9 +22,7 @@ export async function refreshAfterWalks(
     const endpoints: string[] = [];
     for (const r of results) {
       if (r.status !== 'succeeded' && r.status !== 'incomplete') continue; // incomplete: pages stored, deletions refused
-      const missing =
-        (await deps.pool.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [typedView(r.endpoint)]))
-          .rows[0]!.r === null;
+      const missing = !(await relationExists(deps.pool, typedView(r.endpoint)));
       if (r.mode === 'mirror' || missing) endpoints.push(r.endpoint);
     }
     if (endpoints.length === 0) return [];

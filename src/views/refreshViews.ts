@@ -21,6 +21,9 @@ import { childViewSql, historyViewSql, parentViewSql, typedHistoryView, typedVie
 import { historyTable } from '../db/historyNames.js';
 import { commentSql } from './viewComments.js';
 import { withTransaction } from '../db/withTransaction.js';
+import { relationExists } from '../db/sql/relationExists.js';
+import { lockTypedViews } from '../db/sql/typedViewLock.js';
+import { dropView } from '../db/sql/dropView.js';
 
 export interface ViewReport {
   view: string;
@@ -74,7 +77,7 @@ export async function refreshViews(deps: RefreshDeps, endpoints?: string[]): Pro
 /** In a transaction of its own (see refreshViews). */
 async function refreshEndpointViews(db: PoolClient, endpoint: string, deps: RefreshDeps): Promise<EndpointViews> {
   // One refresher per endpoint at a time (a sync and a worker may finish together).
-  await db.query(`select pg_advisory_xact_lock(hashtext('onecore_typed:' || $1))`, [endpoint]);
+  await lockTypedViews(db, endpoint);
   const schema = await readEndpointSchema(db, endpoint);
   const declared = schema ? shapeFromSchema(schema).fields : [];
   const inferred = shapeFromKinds(await sampleFieldKinds(db, endpoint));
@@ -135,8 +138,7 @@ async function applyView(
   log: Logger,
 ): Promise<ViewReport> {
   const relation = typedView(plan.view);
-  const exists =
-    (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
+  const exists = await relationExists(db, relation);
   const report: ViewReport = {
     view: plan.view,
     created: !exists,
@@ -163,7 +165,7 @@ async function applyView(
   const sql = sqlFor(plan.columns);
   await db.query('savepoint view_refresh');
   try {
-    if (mustDrop) await db.query(`drop view ${relation}`);
+    if (mustDrop) await dropView(db, relation);
     await db.query(sql);
   } catch (err) {
     // The view is not what we left (changed by hand, or its bookkeeping was lost): rebuild it if
@@ -177,7 +179,7 @@ async function applyView(
       for (const c of report.conflicts) log.warn({ view: plan.view }, c);
       return { ...report, added: [], retyped: [] };
     }
-    await db.query(`drop view ${relation}`);
+    await dropView(db, relation);
     await db.query(sql);
   }
   for (const statement of commentSql(relation, plan.columns)) await db.query(statement);
@@ -198,13 +200,9 @@ async function applyHistoryView(
   columns: TypedColumnRow[],
   log: Logger,
 ): Promise<ViewReport | undefined> {
-  const hasHistory =
-    (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [historyTable(endpoint)])).rows[0]!.r !==
-    null;
-  if (!hasHistory) return undefined;
+  if (!(await relationExists(db, historyTable(endpoint)))) return undefined;
   const relation = typedHistoryView(endpoint);
-  const exists =
-    (await db.query<{ r: string | null }>(`select to_regclass($1)::text as r`, [relation])).rows[0]!.r !== null;
+  const exists = await relationExists(db, relation);
   const viewColumns = historyViewColumns(columns);
   const report: ViewReport = {
     view: endpoint,
@@ -229,7 +227,7 @@ async function applyHistoryView(
       for (const c of report.conflicts) log.warn({ view: relation }, c);
       return report;
     }
-    await db.query(`drop view ${relation}`);
+    await dropView(db, relation);
     await db.query(sql);
   }
   for (const statement of commentSql(relation, viewColumns)) await db.query(statement);

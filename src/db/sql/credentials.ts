@@ -59,6 +59,13 @@ export async function markBootstrapped(db: Queryable, sha256: string): Promise<v
   ]);
 }
 
+/** A refresh token becomes the previous one (the current one stays): tried once if the current is refused. */
+export async function keepAsPrevious(db: Queryable, token: string): Promise<void> {
+  await db.query('update onecore_sync.credentials set previous_refresh_token = $1, updated_at = now() where id = 1', [
+    token,
+  ]);
+}
+
 export interface RenewedTokens {
   /** The refresh token the row held when the renewal started: the write happens only if it still does. */
   expected: string;

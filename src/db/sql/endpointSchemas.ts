@@ -24,6 +24,14 @@ export async function readEndpointSchema(
   return rows[0]?.schema;
 }
 
+/** Every stored record schema (as the document gave it: anything JSON). */
+export async function readEndpointSchemas(db: Queryable): Promise<Array<{ endpoint: string; schema: unknown }>> {
+  const { rows } = await db.query<{ endpoint: string; schema: unknown }>(
+    `select endpoint, schema from onecore_sync.endpoint_schemas`,
+  );
+  return rows;
+}
+
 /** The key field remembered for an endpoint, if any. */
 export async function readKeyField(db: Queryable, endpoint: string): Promise<string | undefined> {
   const { rows } = await db.query<{ key_field: string | null }>(
