@@ -91,15 +91,15 @@ function latestMigration(): number {
 async function isCurrent(db: Queryable): Promise<boolean> {
   const exists = await db.query<{ t: string | null }>(`select to_regclass('onecore_sync.migrations')::text as t`);
   if (exists.rows[0]?.t == null) return false;
-  const { rows } = await db.query<{ last: string | null }>(
-    'select max(created_at)::text as last from onecore_sync.migrations',
+  const { rows } = await db.query<{ last: number | null }>(
+    'select max(created_at)::float8 as last from onecore_sync.migrations',
   );
-  return rows[0]?.last != null && Number(rows[0].last) >= latestMigration();
+  return rows[0]?.last != null && rows[0].last >= latestMigration();
 }
 
 async function countApplied(client: Queryable): Promise<number> {
   const exists = await client.query<{ t: string | null }>(`select to_regclass('onecore_sync.migrations')::text as t`);
   if (exists.rows[0]?.t == null) return 0;
-  const { rows } = await client.query<{ n: string }>('select count(*) as n from onecore_sync.migrations');
-  return Number(rows[0]!.n);
+  const { rows } = await client.query<{ n: number }>('select count(*)::float8 as n from onecore_sync.migrations');
+  return rows[0]?.n ?? 0;
 }

@@ -1,27 +1,18 @@
 import type { Queryable } from './queryable.js';
+import type { checkpoints } from '../schema.js';
 
 export type Mode = 'incremental' | 'mirror' | 'backfill';
 
-export interface Checkpoint {
-  endpoint: string;
-  mode: Mode;
-  cursor: string | null;
-  walkId: number | null;
-  walkStartedAt: Date | null;
-  requestId: string | null;
-  completedAt: Date | null;
-  pages: number;
-  records: number;
-}
+export type Checkpoint = Omit<typeof checkpoints.$inferSelect, 'mode' | 'updatedAt'> & { mode: Mode };
 
 export async function readCheckpoint(db: Queryable, endpoint: string, mode: Mode): Promise<Checkpoint | undefined> {
   const { rows } = await db.query<Checkpoint>(
-    `select endpoint, mode, cursor, walk_id as "walkId", walk_started_at as "walkStartedAt", request_id as "requestId",
+    `select endpoint, mode, cursor, walk_id::float8 as "walkId", walk_started_at as "walkStartedAt", request_id as "requestId",
             completed_at as "completedAt", pages, records::float8 as records
        from onecore_sync.checkpoints where endpoint = $1 and mode = $2`,
     [endpoint, mode],
   );
-  return rows[0] ? { ...rows[0], walkId: rows[0].walkId === null ? null : Number(rows[0].walkId) } : undefined;
+  return rows[0];
 }
 
 /** Starts a walk: a fresh walk id, the given start cursor, nothing completed yet. */
@@ -32,20 +23,20 @@ export async function beginWalk(
   cursor: string | null,
   requestId: string | null,
 ): Promise<Checkpoint> {
-  const { rows } = await db.query<{ walkId: string; walkStartedAt: Date }>(
+  const { rows } = await db.query<{ walkId: number; walkStartedAt: Date }>(
     `insert into onecore_sync.checkpoints as c (endpoint, mode, cursor, walk_id, walk_started_at, request_id, completed_at, pages, records, updated_at)
      values ($1, $2, $3, nextval('onecore_sync.walk_ids'), now(), $4, null, 0, 0, now())
      on conflict (endpoint, mode) do update
         set cursor = excluded.cursor, walk_id = excluded.walk_id, walk_started_at = excluded.walk_started_at,
             request_id = excluded.request_id, completed_at = null, pages = 0, records = 0, updated_at = now()
-     returning walk_id as "walkId", walk_started_at as "walkStartedAt"`,
+     returning walk_id::float8 as "walkId", walk_started_at as "walkStartedAt"`,
     [endpoint, mode, cursor, requestId],
   );
   return {
     endpoint,
     mode,
     cursor,
-    walkId: Number(rows[0]!.walkId),
+    walkId: rows[0]!.walkId,
     walkStartedAt: rows[0]!.walkStartedAt,
     requestId,
     completedAt: null,

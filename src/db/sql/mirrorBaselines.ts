@@ -13,12 +13,12 @@ export interface MirrorBaseline {
 export const LAST_KEYS = 100;
 
 export async function readBaseline(db: Queryable, endpoint: string): Promise<MirrorBaseline> {
-  const { rows } = await db.query<{ live_high_water: string | null; last_keys: string[] | null }>(
-    `select live_high_water, last_keys from onecore_sync.mirror_baselines where endpoint = $1`,
+  const { rows } = await db.query<{ live_high_water: number | null; last_keys: string[] | null }>(
+    `select live_high_water::float8 as live_high_water, last_keys from onecore_sync.mirror_baselines where endpoint = $1`,
     [endpoint],
   );
   const r = rows[0];
-  return { liveHighWater: r?.live_high_water == null ? null : Number(r.live_high_water), lastKeys: r?.last_keys ?? [] };
+  return { liveHighWater: r?.live_high_water ?? null, lastKeys: r?.last_keys ?? [] };
 }
 
 /** After a complete walk (incremental, or an accepted mirror): the last records it reached. */

@@ -59,7 +59,7 @@ export async function readStatus(db: Queryable): Promise<EndpointStatusRow[]> {
     ).rows[0];
     const cps = (
       await db.query(
-        `select mode, cursor, walk_id, pages, records::float8 as records, walk_started_at, completed_at, updated_at from onecore_sync.checkpoints where endpoint = $1`,
+        `select mode, cursor, walk_id::float8 as walk_id, pages, records::float8 as records, walk_started_at, completed_at, updated_at from onecore_sync.checkpoints where endpoint = $1`,
         [name],
       )
     ).rows;
@@ -68,7 +68,7 @@ export async function readStatus(db: Queryable): Promise<EndpointStatusRow[]> {
       const c = cps.find((x) => x.mode === mode);
       return c
         ? {
-            walkId: c.walk_id === null ? null : Number(c.walk_id),
+            walkId: c.walk_id,
             pages: c.pages,
             records: c.records,
             startedAt: c.walk_started_at,
@@ -78,7 +78,7 @@ export async function readStatus(db: Queryable): Promise<EndpointStatusRow[]> {
     };
     const run = (
       await db.query(
-        `select id, mode, status, started_at, finished_at, pages, records_seen::float8 as rs, inserted::float8 as ins, updated::float8 as upd,
+        `select id::float8 as id, mode, status, started_at, finished_at, pages, records_seen::float8 as rs, inserted::float8 as ins, updated::float8 as upd,
               unchanged::float8 as unch, deleted::float8 as del, rejected::float8 as rej, error
          from onecore_sync.sync_runs where endpoint = $1 and status <> 'skipped' order by id desc limit 1`,
         [name],
@@ -107,7 +107,7 @@ export async function readStatus(db: Queryable): Promise<EndpointStatusRow[]> {
       backfillWalk: walk('backfill'),
       lastRun: run
         ? {
-            id: Number(run.id),
+            id: run.id,
             mode: run.mode,
             status: run.status,
             startedAt: run.started_at,

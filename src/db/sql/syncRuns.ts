@@ -1,18 +1,14 @@
 import type { Queryable } from './queryable.js';
 import type { Mode } from './checkpoints.js';
+import type { syncRuns } from '../schema.js';
 
 /** `incomplete`: a mirror whose pages were stored but whose deletions were refused (src/sync/mirrorSafety.ts). */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'forbidden' | 'skipped' | 'incomplete';
 
-export interface RunCounts {
-  pages: number;
-  recordsSeen: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  rejected: number;
-}
+export type RunCounts = Pick<
+  typeof syncRuns.$inferSelect,
+  'pages' | 'recordsSeen' | 'inserted' | 'updated' | 'unchanged' | 'deleted' | 'rejected'
+>;
 
 export async function startRun(
   db: Queryable,
@@ -25,12 +21,12 @@ export async function startRun(
     cursorStart: string | null;
   },
 ): Promise<number> {
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<{ id: number }>(
     `insert into onecore_sync.sync_runs (endpoint, mode, status, walk_id, job_id, cursor_start, cursor_end)
-     values ($1, $2, $3, $4, $5, $6, $6) returning id`,
+     values ($1, $2, $3, $4, $5, $6, $6) returning id::float8 as id`,
     [run.endpoint, run.mode, run.status ?? 'running', run.walkId, run.jobId, run.cursorStart],
   );
-  return Number(rows[0]!.id);
+  return rows[0]!.id;
 }
 
 export async function finishRun(

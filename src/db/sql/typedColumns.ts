@@ -1,15 +1,8 @@
 import type { Queryable } from './queryable.js';
 import type { ColumnType } from '../../views/columnType.js';
+import type { typedColumns } from '../schema.js';
 
-export interface TypedColumnRow {
-  view: string;
-  path: string[];
-  column: string;
-  type: ColumnType;
-  position: number;
-  description: string | null;
-  childView: string | null;
-}
+export type TypedColumnRow = Omit<typeof typedColumns.$inferSelect, 'type' | 'createdAt'> & { type: ColumnType };
 
 /** The columns given so far to the views of `endpoint` (its own view and its child views). */
 export async function readTypedColumns(db: Queryable, views: string[]): Promise<TypedColumnRow[]> {
