@@ -24,6 +24,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/simulator/index.js';
 import { prepareRecords } from '../src/sync/prepareRecords.js';
+import { recordJsonText } from '../src/db/sql/upsertRecords.js';
 import type { Pool } from '../src/db/createPool.js';
 import { ensureRecordTable } from '../src/db/sql/ensureRecordTable.js';
 import { createLogger } from '../src/log/createLogger.js';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     const chunks: Buffer[] = [];
     for (let i = 0; i < truth.length; i += 1000) {
       const { ids, json } = prepareRecords(truth.slice(i, i + 1000), 'id');
-      chunks.push(Buffer.from(ids.map((id, j) => `${copyField(id)}\t${copyField(json[j]!)}\n`).join('')));
+      chunks.push(Buffer.from(ids.map((id, j) => `${copyField(id)}\t${copyField(recordJsonText(json[j]!))}\n`).join('')));
     }
     const client = await pool.connect();
     try {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { prepareRecords } from '../../src/sync/prepareRecords.js';
+import { recordJsonText } from '../../src/db/sql/upsertRecords.js';
 import { recordTable } from '../../src/db/quoteIdent.js';
 import { copyField, copyIn } from './copyIn.js';
 import { fmt } from './fmt.js';
@@ -89,7 +90,7 @@ export function copyChunks(truth: unknown[], keyField: string): { chunks: Buffer
   for (let i = 0; i < truth.length; i += 1000) {
     const { ids, json } = prepareRecords(truth.slice(i, i + 1000), keyField);
     for (let j = 0; j < ids.length; j++) {
-      const line = `${copyField(ids[j]!)}\t${copyField(json[j]!)}\t${syncedAt}\t\\N\n`;
+      const line = `${copyField(ids[j]!)}\t${copyField(recordJsonText(json[j]!))}\t${syncedAt}\t\\N\n`;
       buf.push(line);
       len += line.length;
       rows++;

@@ -29,16 +29,18 @@ const UTC_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,6})?Z$/;
 
 /**
  * The modification date-time of a record whose dates are already normalized (so a date-time is a
- * UTC `…Z` string), or null. A value that is not a real instant (`2024-02-30T10:00:00Z`, which
- * the normalizer leaves as sent) is not one: it must never reach Postgres' cast and fail a page.
+ * UTC `…Z` string), or null; given `normalize`, of a record as sent, its candidates normalized
+ * here. A value that is not a real instant (`2024-02-30T10:00:00Z`, which the normalizer leaves
+ * as sent) is not one: it must never reach Postgres' cast and fail a page.
  */
-export function readModifiedAt(record: Record<string, unknown>): string | null {
+export function readModifiedAt(record: Record<string, unknown>, normalize?: (s: string) => string): string | null {
   let best: string | null = null;
   let bestRank = Infinity;
   for (const key in record) {
     const rank = RANK.get(key.toLowerCase());
     if (rank === undefined || rank >= bestRank) continue;
-    const value = record[key];
+    const sent = record[key];
+    const value = typeof sent === 'string' && normalize ? normalize(sent) : sent;
     if (typeof value !== 'string' || !isInstant(value)) continue;
     best = value;
     bestRank = rank;

@@ -4,7 +4,7 @@ import type { EndpointOptions } from '../config/readConfig.js';
 import { OneCoreError, RateLimited, Unauthorized } from './errors.js';
 import { apiHeaders, createHttpAgent, header, sendRequest, type HttpResponse } from './http.js';
 import { errorForStatus, parseJsonBody, parsePageBody } from './responses.js';
-import { cursorQuery, parsePage, type Page } from './page.js';
+import { cursorQuery, readEnvelope, type Page } from './page.js';
 import { noRateLimit, type RateLimiter } from './rateLimiter.js';
 import { DEFAULT_RETRY, startRetries, type RetryPolicy } from './retry.js';
 import type { RoundTrips } from './roundTrips.js';
@@ -189,13 +189,14 @@ export function createOneCoreClient(opts: OneCoreClientOptions): OneCoreClient {
         pageUrl(name, cursor, path),
         (res) => {
           const { body, exactNumbers } = parsePageBody(name, res);
-          const page = parsePage(body, {
+          const { page, shape } = readEnvelope(body, {
             endpoint: name,
             cursor,
             recordsKey: o.recordsKey,
             link: header(res.headers, 'link'),
           });
           if (exactNumbers) page.exactNumbers = true;
+          if (res.utf8 !== undefined) page.raw = { bytes: res.utf8, recordsPath: shape.recordsPath };
           return page;
         },
         signal,

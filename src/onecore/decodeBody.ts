@@ -55,6 +55,17 @@ export function decodeBody(
   }
 }
 
+/**
+ * The bytes whose UTF-8 decoding `decodeBody` returned (a byte order mark dropped), when it read
+ * the body as UTF-8; undefined for any other charset. Call it only after a strict decodeBody
+ * succeeded: the bytes are then valid UTF-8.
+ */
+export function utf8Body(bytes: Buffer, contentType: string | undefined): Buffer | undefined {
+  const label = charsetOf(contentType) ?? sniffBom(bytes) ?? 'utf-8';
+  if (!isUtf8Label(label)) return undefined;
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}
+
 /** The charset parameter of a Content-Type, lower-case, without quotes; undefined when absent. */
 export function charsetOf(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { NetworkError, ProtocolError } from './errors.js';
-import { decodeBody } from './decodeBody.js';
+import { decodeBody, utf8Body } from './decodeBody.js';
 
 /**
  * One HTTP exchange with the shop, and nothing more: no retries, no auth decisions (client.ts and
@@ -27,6 +27,8 @@ export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  /** A 2xx body read as UTF-8: the bytes `text` was decoded from (see utf8Body). */
+  utf8?: Buffer;
 }
 
 /**
@@ -90,12 +92,9 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest): Pro
     );
     // By its declared charset; only a 2xx body must decode without a single bad byte.
     const ok = res.statusCode >= 200 && res.statusCode < 300;
-    const text = decodeBody(bytes, header(res.headers, 'content-type'), {
-      endpoint: req.endpoint,
-      status: res.statusCode,
-      strict: ok,
-    });
-    return { status: res.statusCode, headers: res.headers, text };
+    const contentType = header(res.headers, 'content-type');
+    const text = decodeBody(bytes, contentType, { endpoint: req.endpoint, status: res.statusCode, strict: ok });
+    return { status: res.statusCode, headers: res.headers, text, utf8: ok ? utf8Body(bytes, contentType) : undefined };
   } catch (err) {
     // The caller's abort (shutdown) is not a network problem: let it through as is.
     if (req.signal?.aborted) throw req.signal.reason ?? err;

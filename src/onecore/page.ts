@@ -22,6 +22,11 @@ export interface Page {
   hasNext: boolean;
   /** Its records may hold numbers kept as the text sent (src/json/exactJson.ts): serialize them with stringifyExact. */
   exactNumbers?: boolean;
+  /**
+   * The body as UTF-8 bytes and the dotted path of its record array as spelled there (null: a bare
+   * array), when it was read as UTF-8: the sync writes records as their own bytes (rawRecords.ts).
+   */
+  raw?: { bytes: Buffer; recordsPath: string | null };
   /** Per-parent lists: the parent key this page belongs to. */
   parentId?: string;
   /** Per-parent lists: the parent answered 404 (gone since it was stored); the page is empty. */

@@ -2,11 +2,22 @@ import { normalizeDateTime, normalizeRecordWith } from './normalizeDates.js';
 import type { Rejection } from '../db/sql/storePage.js';
 import { readModifiedAt } from '../history/modifiedAt.js';
 import { exactIntegerText, stringifyDeep, stringifyExact } from '../json/exactJson.js';
+import {
+  closesRecordArray,
+  elementEnd,
+  nextElement,
+  rawRecordJson,
+  recordArrayStart,
+  type RawRecord,
+} from './rawRecords.js';
 
 export interface PreparedPage {
-  /** Keys and JSON texts, one per distinct key (the last occurrence in the page wins). */
+  /**
+   * Keys and JSON texts, one per distinct key (the last occurrence in the page wins). A text is a
+   * string (serialized here) or UTF-8 bytes (the record as the page sent it, see rawRecords.ts).
+   */
   ids: string[];
-  json: string[];
+  json: Array<string | Uint8Array>;
   rejections: Rejection[];
   datesRewritten: number;
   /** History mode only: each record's modification date-time (see readModifiedAt), aligned with `ids`. */
@@ -48,16 +59,38 @@ export const REASONS = {
 export function prepareRecords(
   records: unknown[],
   keyField: string,
-  opts: { modifiedAt?: boolean; normalize?: (s: string) => string; exactNumbers?: boolean } = {},
+  opts: {
+    modifiedAt?: boolean;
+    normalize?: (s: string) => string;
+    exactNumbers?: boolean;
+    /**
+     * The page's body as UTF-8 bytes and where its record array sits (Page.raw): records are
+     * then written as their own bytes where they can be (rawRecords.ts), not serialized again.
+     */
+    raw?: { bytes: Buffer; recordsPath: string | null };
+  } = {},
 ): PreparedPage {
   const normalize = opts.normalize ?? normalizeDateTime;
-  const byId = new Map<string, string>();
+  const byId = new Map<string, string | Uint8Array>();
   const modifiedById = opts.modifiedAt ? new Map<string, string | null>() : undefined;
   const rejections: Rejection[] = [];
   let datesRewritten = 0;
   const keyLower = keyField.toLowerCase();
   const serialize: (v: unknown) => string = opts.exactNumbers ? stringifyExact : JSON.stringify;
-  for (const record of records) {
+  const body = opts.raw?.bytes;
+  // Where this record starts in `body` (-1: no raw bytes to use), and where it ends once known.
+  // The array must hold exactly these records, one element each, or its bytes are not theirs:
+  // then the page is prepared again the slow way.
+  let start = body !== undefined && records.length > 0 ? recordArrayStart(body, opts.raw!.recordsPath) : -1;
+  let end = -1;
+  const slowly = () => prepareRecords(records, keyField, { ...opts, raw: undefined });
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r];
+    if (start >= 0 && r > 0) {
+      start = nextElement(body!, end >= 0 ? end : elementEnd(body!, start));
+      if (start < 0) return slowly();
+    }
+    end = -1;
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       rejections.push({
         reason: `not an object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})`,
@@ -76,6 +109,22 @@ export function prepareRecords(
       continue;
     }
     const key = found;
+    let raw: RawRecord | null = null;
+    if (start >= 0) {
+      if (body![start] !== 0x7b /* { */) return slowly();
+      raw = rawRecordJson(body!, start, normalize);
+      end = raw.end;
+    }
+    if (raw !== null && raw.json !== null) {
+      datesRewritten += raw.changed;
+      byId.delete(key);
+      byId.set(key, raw.json);
+      if (modifiedById) {
+        modifiedById.delete(key);
+        modifiedById.set(key, readModifiedAt(record as Record<string, unknown>, normalize));
+      }
+      continue;
+    }
     let json: string;
     let value: unknown;
     try {
@@ -107,6 +156,8 @@ export function prepareRecords(
       modifiedById.set(key, readModifiedAt(value as Record<string, unknown>));
     }
   }
+  if (start >= 0 && !closesRecordArray(body!, end >= 0 ? end : elementEnd(body!, start), opts.raw!.recordsPath))
+    return slowly();
   const page: PreparedPage = { ids: [...byId.keys()], json: [...byId.values()], rejections, datesRewritten };
   if (modifiedById) page.modifiedAt = [...modifiedById.values()];
   return page;

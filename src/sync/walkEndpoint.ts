@@ -487,10 +487,13 @@ async function* preparePages(
       modifiedAt: history,
       normalize,
       exactNumbers: page.exactNumbers === true,
+      raw: page.raw,
     });
     const recordCount = page.records.length;
     const order = detecting() ? detectOrder(page.records, keyField ?? configuredKey ?? 'id') : undefined;
     page.records = [];
+    // Records written as their own bytes keep the body alive through `prepared`; nothing else needs it.
+    page.raw = undefined;
     yield { page, recordCount, prepared, order };
   }
 }

@@ -2,7 +2,14 @@ import type { Pool, PoolClient } from '../createPool.js';
 import { withTransaction } from '../withTransaction.js';
 import type { Queryable } from './queryable.js';
 import type { Mode } from './checkpoints.js';
-import { jsonLines, upsertCtes, upsertRecords, type UpsertCounts } from './upsertRecords.js';
+import {
+  jsonLines,
+  recordJsonText,
+  upsertCtes,
+  upsertRecords,
+  type RecordJson,
+  type UpsertCounts,
+} from './upsertRecords.js';
 import { recordTable } from '../quoteIdent.js';
 import { historyCtes } from './historyCtes.js';
 
@@ -31,7 +38,7 @@ export interface PageWrite {
   pageNo: number;
   /** Distinct keys and their JSON texts (prepareRecords). */
   ids: string[];
-  json: string[];
+  json: RecordJson[];
   rejections: Rejection[];
   /** Records the page held, rejected and repeated ones included. */
   recordsSeen: number;
@@ -46,7 +53,7 @@ export interface PageWrite {
 }
 
 /**
- * Above this many characters of record JSON a page is written in several upsert statements (in
+ * Above this many characters of record JSON (bytes, for records sent as their own bytes) a page is written in several upsert statements (in
  * one transaction), so that no single parameter grows towards Postgres' 1 GB limit. A page is at
  * most the 128 MB the HTTP client accepts, so this only splits pathological pages.
  */
@@ -117,7 +124,7 @@ async function storePageIsolating(
         await isolate(tx, p, b, found);
       const refused: Rejection[] = found.refused.map((r) => ({
         reason: REFUSED_REASON,
-        raw: r.json,
+        raw: recordJsonText(r.json),
         key: r.id,
         detail: describePgError(r.error),
       }));
@@ -144,7 +151,7 @@ interface Isolated {
   ids: string[];
   inserted: number;
   updated: number;
-  refused: Array<{ id: string; json: string; error: unknown }>;
+  refused: Array<{ id: string; json: RecordJson; error: unknown }>;
 }
 
 async function isolate(db: Queryable, p: PageWrite, b: Batch, out: Isolated): Promise<void> {
@@ -238,12 +245,17 @@ function asciiEscape(text: string): string {
 
 interface Batch {
   ids: string[];
-  json: string[];
+  json: RecordJson[];
   /** History mode: modification date-times aligned with `ids`; null otherwise. */
   modifiedAt: (string | null)[] | null;
 }
 
-function splitBatches(ids: string[], json: string[], modifiedAt: (string | null)[] | null, maxChars: number): Batch[] {
+function splitBatches(
+  ids: string[],
+  json: RecordJson[],
+  modifiedAt: (string | null)[] | null,
+  maxChars: number,
+): Batch[] {
   const out: Batch[] = [];
   let start = 0;
   let chars = 0;

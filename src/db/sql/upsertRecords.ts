@@ -52,20 +52,41 @@ export function upsertCtes(
 }
 
 /**
+ * A record's JSON: text serialized by the engine, or the UTF-8 bytes of the record as the page
+ * sent it (src/sync/rawRecords.ts). Neither ever holds a newline.
+ */
+export type RecordJson = string | Uint8Array;
+
+/** A record's JSON as text (for what keeps it as text: rejected records). */
+export function recordJsonText(json: RecordJson): string {
+  return typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
+}
+
+/**
  * Record JSON texts as one text, one record per line, encoded as UTF-8. `JSON.stringify` escapes
- * every control character, so a newline never occurs inside a record's JSON: the split is exact.
+ * every control character, and raw records have their newlines between tokens turned into
+ * spaces, so a newline never occurs inside a record's JSON: the split is exact.
  * Encoding straight into one buffer (sent as the parameter's bytes; for a `text` parameter the
  * server takes them as the text) skips building the joined string — for any page holding a
  * non-Latin-1 character a two-byte copy of the page — and the driver's second pass to encode it.
+ * Raw records are copied as they are.
  */
-export function jsonLines(json: string[]): Buffer {
+export function jsonLines(json: RecordJson[]): Buffer {
   let bytes = json.length > 0 ? json.length - 1 : 0;
-  for (let i = 0; i < json.length; i++) bytes += Buffer.byteLength(json[i]!, 'utf8');
+  for (let i = 0; i < json.length; i++) {
+    const j = json[i]!;
+    bytes += typeof j === 'string' ? Buffer.byteLength(j, 'utf8') : j.length;
+  }
   const buf = Buffer.allocUnsafe(bytes);
   let offset = 0;
   for (let i = 0; i < json.length; i++) {
     if (i > 0) buf[offset++] = 0x0a;
-    offset += buf.write(json[i]!, offset, 'utf8');
+    const j = json[i]!;
+    if (typeof j === 'string') offset += buf.write(j, offset, 'utf8');
+    else {
+      buf.set(j, offset);
+      offset += j.length;
+    }
   }
   return buf;
 }
@@ -75,7 +96,7 @@ export async function upsertRecords(
   db: Queryable,
   endpoint: string,
   ids: string[],
-  json: string[],
+  json: RecordJson[],
 ): Promise<UpsertCounts> {
   if (ids.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   const { rows } = await db.query<{ inserted: number; updated: number }>(
