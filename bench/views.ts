@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     const chunks: Buffer[] = [];
     for (let i = 0; i < truth.length; i += 1000) {
       const { ids, json } = prepareRecords(truth.slice(i, i + 1000), 'id');
-      chunks.push(Buffer.from(ids.map((id, j) => `${copyField(id)}\t${copyField(recordJsonText(json[j]!))}\n`).join('')));
+      chunks.push(
+        Buffer.from(ids.map((id, j) => `${copyField(id)}\t${copyField(recordJsonText(json[j]!))}\n`).join('')),
+      );
     }
     const client = await pool.connect();
     try {

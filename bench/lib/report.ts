@@ -122,7 +122,7 @@ export function renderReport(r: Result): string {
   const boundRows: string[][] = [
     ['target for (3): 0.7 × min(1, 2)', ...col((s) => `${fmt(s.bounds.targetMirror)} rec/s`)],
     [
-      `least CPU any mirror needs per record (µs): fetch + parse as in (1), sync + simulator; + Postgres storing as in (2), ${fmt(w.postgresCpuUs, 1)}; + normalize & serialize, ${fmt(r.jsWorkPerRecord.prepareUs, 1)}`,
+      `least CPU any mirror needs per record (µs): fetch + parse as in (1), sync + simulator; + Postgres storing as in (2), ${fmt(w.postgresCpuUs, 1)}; + prepare (key check, dates rewritten in the record's bytes), ${fmt(r.jsWorkPerRecord.prepareUs, 1)}`,
       ...col(
         (s) =>
           `${fmt(s.fetchCeiling.median.totalCpuUs, 1)} + ${fmt(w.postgresCpuUs, 1)} + ${fmt(r.jsWorkPerRecord.prepareUs, 1)} = ${fmt(s.bounds.floorCpuUs, 1)} µs`,
@@ -135,7 +135,7 @@ export function renderReport(r: Result): string {
       ),
     ],
     [
-      `one sync process must do all that (1)'s process does + normalize & serialize, so at most`,
+      `one sync process must do all that (1)'s process does + prepare each record, so at most`,
       ...col(
         (s) => `${fmt(s.bounds.floorProcessMax)} rec/s (${pct(s.bounds.targetMirror / s.bounds.floorProcessMax)})`,
       ),
@@ -155,7 +155,7 @@ export function renderReport(r: Result): string {
       ),
     ],
     [
-      'targets 1 and 4 together need (5) ≥ 1.5 × 0.7 × min(1, 2); (5) must also fetch, parse, normalize and serialize every record (to compare it), so one process does at most',
+      'targets 1 and 4 together need (5) ≥ 1.5 × 0.7 × min(1, 2); (5) must also fetch, parse and prepare every record (to compare it), so one process does at most',
       ...col(
         (s) =>
           `needs ${fmt(1.5 * s.bounds.targetMirror)}, at most ${fmt(s.bounds.floorProcessMax)} rec/s (${pct((1.5 * s.bounds.targetMirror) / s.bounds.floorProcessMax)})`,
