@@ -235,6 +235,98 @@ describe('typed views of a camelCase shop with an OpenAPI document', () => {
     ]);
   });
 
+  it('the views’ faster casts (jsonb and text in) give what the text casts give, never an error, over thousands of near-misses', async () => {
+    // Valid values at the edges of the calendar, in the canonical form the sync stores and others.
+    const valid: string[] = [];
+    for (const year of ['0001', '1900', '2000', '2023', '2024', '9999'])
+      for (const md of [
+        '01-01',
+        '01-31',
+        '02-28',
+        '02-29',
+        '02-30',
+        '04-30',
+        '04-31',
+        '12-31',
+        '00-10',
+        '13-01',
+        '06-00',
+      ])
+        for (const time of [
+          'T00:00:00Z',
+          'T23:59:59.999999Z',
+          'T10:00:00.12Z',
+          'T10:00:00.120Z',
+          'T10:00:00.000Z',
+          'T10:00:00.0Z',
+          'T10:00:00.1200000Z',
+        ])
+          valid.push(`${year}-${md}`, `${year}-${md}${time}`);
+    valid.push('0000-01-01', '0000-01-01T00:00:00Z', '2024-02-28T10:00:00.1234567Z', '2024-02-28T10:00:00.123456789Z');
+    valid.push('2024-02-28T10:00:00.1234567891Z', '2024-02-28T10:00:00+01:00', '2024-02-28T10:00:00-14:00');
+    valid.push('2024-02-28T10:00:00+14:30', '2024-02-28T24:00:00Z', '2024-02-28T23:60:00Z', '2024-02-28T23:59:60Z');
+    valid.push('2024-02-28T10:00:00', '2024-02-28 10:00:00Z', '2024-02-28t10:00:00z', '2024-02-28T10:00:00.Z', '');
+    // Every one-character change of a few of them: a space, a sign, a letter, a separator, a
+    // digit, a character outside ASCII, or the character dropped or doubled.
+    const near: string[] = [];
+    for (const base of [
+      '2024-02-29T23:59:59.123456Z',
+      '2023-12-31T00:00:00.100Z',
+      '0001-01-01T00:00:00Z',
+      '2024-02-29',
+    ])
+      for (let i = 0; i < base.length; i++) {
+        for (const ch of [' ', '\t', '+', '-', 'x', ':', '.', 'T', 'Z', '0', '9', 'é'])
+          near.push(base.slice(0, i) + ch + base.slice(i + 1));
+        near.push(base.slice(0, i) + base.slice(i + 1), base.slice(0, i) + base[i] + base.slice(i));
+      }
+    const values = [...valid, ...near];
+    const { rows } = await stack.db.pool.query<Record<'v' | 'slow_t' | 'fast_t' | 'slow_d' | 'fast_d', string | null>>(
+      `select v,
+              onecore_sync.typed_timestamptz(v)::text as slow_t, onecore_sync.typed_timestamptz(to_jsonb(v), v)::text as fast_t,
+              onecore_sync.typed_date(v)::text as slow_d, onecore_sync.typed_date(to_jsonb(v), v)::text as fast_d
+         from unnest($1::text[]) as x(v)`,
+      [values],
+    );
+    expect(rows.length).toBe(values.length);
+    expect(rows.filter((r) => r.slow_t !== r.fast_t || r.slow_d !== r.fast_d)).toEqual([]);
+    // The corpus does reach both answers.
+    expect(rows.filter((r) => r.fast_t !== null).length).toBeGreaterThan(100);
+    expect(rows.filter((r) => r.slow_d !== null).length).toBeGreaterThan(30);
+
+    const numbers = await stack.db.pool.query(
+      `select j::text as j, onecore_sync.typed_numeric(j)::text as fast, onecore_sync.typed_numeric(j #>> '{}')::text as slow
+         from unnest($1::jsonb[]) as x(j)`,
+      [
+        [
+          '12',
+          '-0.50',
+          '1e3',
+          '123456789012345678901234567890.5',
+          '"12.50"',
+          '"1e9999"',
+          '"n/a"',
+          'true',
+          'null',
+          '[1]',
+        ],
+      ],
+    );
+    expect(numbers.rows.map((r) => [r.j, r.fast])).toEqual([
+      ['12', '12'],
+      ['-0.50', '-0.50'],
+      ['1000', '1000'],
+      ['123456789012345678901234567890.5', '123456789012345678901234567890.5'],
+      ['"12.50"', '12.50'],
+      ['"1e9999"', null],
+      ['"n/a"', null],
+      ['true', null],
+      ['null', null],
+      ['[1]', null],
+    ]);
+    expect(numbers.rows.every((r) => r.fast === r.slow)).toBe(true);
+  });
+
   it('a field added upstream becomes a new column at the end; existing columns keep their names and places', async () => {
     const before = Object.keys(await columnsOf(stack, 'orders'));
     const ids = (stack.sim.truth('orders') as Array<{ id: string }>).slice(1, 4).map((r) => r.id);
