@@ -2,6 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runCli as runCliDefault } from './helpers/cli.js';
 import { compareWithSimulator, startStack, type Stack } from './helpers/stack.js';
 import { historyProblems, versionChains } from './helpers/historyChains.js';
@@ -324,6 +325,31 @@ describe('history mode', () => {
       (select id, status, delivery_date, totals__gross from onecore_typed.orders where deleted_at is null
        except select id, status, delivery_date, totals__gross from onecore_typed_history.orders where valid_to is null and change <> 'delete')`);
       expect(diff.rows).toEqual([]);
+
+      // dbt lists them as a source of their own, typed and described like onecore_typed.
+      const dbt = await runCli(['dbt'], stack.env);
+      expect(dbt.code, dbt.stderr).toBe(0);
+      const source = parse(dbt.stdout).sources.find((s: { name: string }) => s.name === 'onecore_typed_history');
+      expect(source).toMatchObject({
+        schema: 'onecore_typed_history',
+        loaded_at_field: 'valid_from',
+        freshness: { warn_after: { count: 24, period: 'hour' }, error_after: { count: 72, period: 'hour' } },
+      });
+      const orders = source.tables.find((t: { name: string }) => t.name === 'orders');
+      expect(orders.description).toMatch(/Every stored version of onecore\.orders \(onecore_history\.orders\)/);
+      expect(orders.columns.map((c: { name: string; data_type: string }) => `${c.name} ${c.data_type}`)).toEqual(
+        history,
+      );
+      expect(orders.columns).toContainEqual({
+        name: 'valid_to',
+        data_type: 'timestamp with time zone',
+        description: 'When the next version replaced it; NULL while it is the current one.',
+      });
+      expect(orders.columns).toContainEqual({
+        name: 'order_date',
+        data_type: 'timestamp with time zone',
+        description: 'When the order was placed (date-time).',
+      });
     },
   );
 

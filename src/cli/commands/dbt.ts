@@ -7,7 +7,7 @@ import { dbtSources } from '../../views/dbtSources.js';
 
 export const dbtCommand = defineCommand({
   name: 'dbt',
-  summary: 'write a dbt sources.yml for onecore and onecore_typed',
+  summary: 'write a dbt sources.yml for onecore, onecore_typed and onecore_typed_history',
   flags: {
     out: { type: 'string', value: 'PATH', help: 'file to write (default: standard output; `-` too)' },
     'warn-after-hours': {
