@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/sql/queryable.js';
 import type { SyncQueue } from './queueStore.js';
+import { QUEUE_STATES } from './queueCounts.js';
 import { readAuthFailure } from '../db/sql/authFailure.js';
-import { lastRunDurations, runTotals, secondsSinceSuccess } from '../db/sql/runMetrics.js';
+import { lastRunDurations, runTotals, secondsSinceSuccess, type RunTotals } from '../db/sql/runMetrics.js';
 
 /**
  * Prometheus text exposition, written by hand (a dozen series do not need a client library).
@@ -16,21 +17,7 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
   for (const r of runs.rows)
     out.sample('onecore_sync_runs_total', { endpoint: r.endpoint, mode: r.mode, status: r.status }, r.runs);
 
-  const sums = new Map<
-    string,
-    {
-      endpoint: string;
-      mode: string;
-      pages: number;
-      records: number;
-      inserted: number;
-      updated: number;
-      unchanged: number;
-      deleted: number;
-      rejected: number;
-      errors: number;
-    }
-  >();
+  const sums = new Map<string, Omit<RunTotals, 'status' | 'runs'> & { errors: number }>();
   for (const r of runs.rows) {
     const key = `${r.endpoint}\u0000${r.mode}`;
     const s = sums.get(key) ?? {
@@ -91,15 +78,7 @@ export async function renderMetrics(db: Queryable, queue: SyncQueue | null): Pro
   if (queue) {
     try {
       // Raw states, one series each (dashboards may sum them); waiting-children too, which `status` counts as waiting.
-      const counts = await queue.getJobCounts(
-        'waiting',
-        'prioritized',
-        'waiting-children',
-        'active',
-        'delayed',
-        'failed',
-        'completed',
-      );
+      const counts = await queue.getJobCounts(...QUEUE_STATES);
       out.family('onecore_sync_queue_jobs', 'gauge', 'Jobs in the queue by state.');
       for (const [state, n] of Object.entries(counts)) out.sample('onecore_sync_queue_jobs', { state }, n);
       out.family('onecore_sync_queue_paused', 'gauge', '1 when the queue is paused.');

@@ -1,5 +1,16 @@
 import type { SyncQueue } from './queueStore.js';
 
+/** BullMQ's job states that a queue of ours holds; /metrics reports each raw. */
+export const QUEUE_STATES = [
+  'waiting',
+  'prioritized',
+  'waiting-children',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+] as const;
+
 export interface QueueCounts {
   waiting: number;
   active: number;
@@ -14,15 +25,7 @@ export interface QueueCounts {
  * agree on one number.
  */
 export async function readQueueCounts(queue: SyncQueue): Promise<QueueCounts> {
-  const c = await queue.getJobCounts(
-    'waiting',
-    'prioritized',
-    'waiting-children',
-    'active',
-    'delayed',
-    'failed',
-    'completed',
-  );
+  const c = await queue.getJobCounts(...QUEUE_STATES);
   return {
     waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
     active: c.active ?? 0,

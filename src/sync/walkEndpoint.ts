@@ -209,6 +209,21 @@ async function walkLocked(
   );
 
   let restarted = false;
+  /** Ends this run as failed with `message` and starts a new run on the walk `fresh` begins (a walk restarts at most once). */
+  const restartWalk = async (message: string, fresh: () => Promise<Checkpoint>): Promise<void> => {
+    restarted = true;
+    log.warn({ endpoint, mode, runId }, message);
+    await finishRun(deps.pool, runId, 'failed', { error: message });
+    checkpoint = await fresh();
+    runId = await startRun(db, {
+      endpoint,
+      mode,
+      walkId: checkpoint.walkId,
+      jobId: req.jobId ?? null,
+      cursorStart: null,
+    });
+    Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
+  };
   // The keys of the last records this walk reached (see mirrorSafety.ts).
   const lastKeys: string[] = [];
   for (;;) {
@@ -224,21 +239,12 @@ async function walkLocked(
       break;
     } catch (err) {
       if (err instanceof NewestFirstDetected && !restarted) {
-        restarted = true;
-        const message = `${endpoint} lists its newest records first; walking it from the start until a page holds nothing new (set "order": "newest-first" in ONECORE_CONFIG_FILE to skip this check)`;
-        log.warn({ endpoint, mode, runId }, message);
-        await finishRun(deps.pool, runId, 'failed', { error: message });
         plan.newestFirst = true;
         plan.detect = false;
-        checkpoint = await beginWalk(db, endpoint, 'incremental', null, null);
-        runId = await startRun(db, {
-          endpoint,
-          mode,
-          walkId: checkpoint.walkId,
-          jobId: req.jobId ?? null,
-          cursorStart: null,
-        });
-        Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
+        await restartWalk(
+          `${endpoint} lists its newest records first; walking it from the start until a page holds nothing new (set "order": "newest-first" in ONECORE_CONFIG_FILE to skip this check)`,
+          () => beginWalk(db, endpoint, 'incremental', null, null),
+        );
         continue;
       }
       if (deps.signal?.aborted) {
@@ -254,22 +260,13 @@ async function walkLocked(
         !restarted &&
         !(mode === 'backfill' && req.from && result.pages === 0 && checkpoint.cursor === req.from)
       ) {
-        restarted = true;
-        const message = `the API rejected the stored ${mode} cursor (400); restarting ${endpoint} from the beginning`;
-        log.warn({ endpoint, mode, runId }, message);
-        await finishRun(deps.pool, runId, 'failed', { error: message });
-        checkpoint =
-          mode === 'incremental' && !plan.newestFirst
-            ? await resetIncremental(db, endpoint)
-            : await beginWalk(db, endpoint, mode, null, req.requestId ?? null);
-        runId = await startRun(db, {
-          endpoint,
-          mode,
-          walkId: checkpoint.walkId,
-          jobId: req.jobId ?? null,
-          cursorStart: null,
-        });
-        Object.assign(result, emptyResult(endpoint, mode, runId, 'succeeded'));
+        await restartWalk(
+          `the API rejected the stored ${mode} cursor (400); restarting ${endpoint} from the beginning`,
+          () =>
+            mode === 'incremental' && !plan.newestFirst
+              ? resetIncremental(db, endpoint)
+              : beginWalk(db, endpoint, mode, null, req.requestId ?? null),
+        );
         continue;
       }
       return await failed(deps, endpoint, mode, runId, result, err);

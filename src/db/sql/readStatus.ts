@@ -1,26 +1,23 @@
 import type { Queryable } from './queryable.js';
 import { recordTable } from '../quoteIdent.js';
 
+/** Where a mirror or backfill walk stands (the latest one of its mode). */
+export interface WalkSummary {
+  walkId: number | null;
+  pages: number;
+  records: number;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
 export interface EndpointStatusRow {
   endpoint: string;
   status: string;
   source: string | null;
   incrementalCursor: string | null;
   incrementalUpdatedAt: Date | null;
-  mirrorWalk: {
-    walkId: number | null;
-    pages: number;
-    records: number;
-    startedAt: Date | null;
-    completedAt: Date | null;
-  } | null;
-  backfillWalk: {
-    walkId: number | null;
-    pages: number;
-    records: number;
-    startedAt: Date | null;
-    completedAt: Date | null;
-  } | null;
+  mirrorWalk: WalkSummary | null;
+  backfillWalk: WalkSummary | null;
   lastRun: {
     id: number;
     mode: string;
